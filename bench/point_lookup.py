@@ -1,0 +1,77 @@
+"""Point → ward lookups per second (target ≥ 100,000/s), single calls and batched.
+
+Usage: .venv/bin/python bench/point_lookup.py [--n 200000]
+Needs the units loaded (`make run` or `manage.py load_units`). Points are drawn uniformly
+inside Hà Nội's wards (seeded, so every run measures the same points).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congdanso.settings")
+
+import django
+
+django.setup()
+
+import numpy as np  # noqa: E402
+
+from units.lookup import OutsideCity, build_locator  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=200_000)
+    parser.add_argument("--seed", type=int, default=2025)
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    locator = build_locator()
+    build_s = time.perf_counter() - started
+
+    rng = np.random.default_rng(args.seed)
+    lats = rng.uniform(20.55, 21.40, args.n * 3)
+    lons = rng.uniform(105.28, 106.03, args.n * 3)
+    hits = locator.locate_many(lats, lons)
+    inside = np.array([h is not None for h in hits])
+    lat_in, lon_in = lats[inside][: args.n].tolist(), lons[inside][: args.n].tolist()
+    lat_out, lon_out = lats[~inside][:2000].tolist(), lons[~inside][:2000].tolist()
+
+    started = time.perf_counter()
+    for lat, lon in zip(lat_in, lon_in, strict=True):
+        locator.locate(lat, lon)
+    single = len(lat_in) / (time.perf_counter() - started)
+
+    started = time.perf_counter()
+    locator.locate_many(lat_in, lon_in)
+    batch = len(lat_in) / (time.perf_counter() - started)
+
+    started = time.perf_counter()
+    for lat, lon in zip(lat_out, lon_out, strict=True):
+        try:
+            locator.locate(lat, lon)
+        except OutsideCity:
+            pass
+    outside = len(lat_out) / (time.perf_counter() - started)
+
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(f"wards indexed: {len(locator)}; index build: {build_s:.2f} s")
+    print(
+        f"single locate(), points inside the city: {single:,.0f} lookups/s ({len(lat_in):,} points)"
+    )
+    print(f"batched locate_many(), same points:       {batch:,.0f} lookups/s")
+    print(f"single locate(), points outside (refused or edge fallback): {outside:,.0f} lookups/s")
+    print(f"target >= 100,000 lookups/s: {'met' if single >= 100_000 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

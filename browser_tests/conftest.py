@@ -1,0 +1,51 @@
+"""Browser tests: real headless Chromium (Debian's package) driven by Playwright.
+
+Playwright's sync API runs an event loop in this thread, and Django refuses database calls
+while one runs; so tests set up data first, then open the browser with `open_page()`, and
+check the database again after the `with` block.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+# Screenshots of key pages, for a person to look at after a run (not compared).
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/congdanso-screenshots"))
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "browser_tests" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@contextlib.contextmanager
+def open_page(*, locale: str = "vi-VN", width: int = 390, height: int = 844) -> Iterator[Page]:
+    """A phone-sized page in Vietnamese by default (most residents use a phone)."""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(locale=locale, viewport={"width": width, "height": height})
+            page = context.new_page()
+            page.set_default_timeout(10_000)
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            yield page
+            assert not errors, f"JavaScript errors on the page: {errors}"
+        finally:
+            browser.close()

@@ -1,0 +1,178 @@
+"""The shared cast of every test: residents alice and bob; officers of Hoàn Kiếm (ward A) and
+Ba Đình (ward B), who "should have no access to each other's reports"; a unit leader; the
+coordinator; a city leader. Reference data (units, agencies, categories) is loaded once."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from PIL import Image
+
+from accounts.models import Membership, Role, User
+from routing.models import Category
+from units.lookup import reset_locator
+from units.models import Agency
+
+HOAN_KIEM_LAKE = (21.0285, 105.8522)  # → 00070 Phường Hoàn Kiếm
+BA_DINH_SQUARE = (21.0368, 105.8347)  # → 00004 Phường Ba Đình
+NOI_BAI_T1 = (21.2145, 105.8036)  # → 00433 Xã Nội Bài
+GOOD_ANSWER = (
+    "Tổ vệ sinh môi trường phường đã thu gom toàn bộ 2 xe rác tại ngõ 12 lúc 9 giờ sáng, "
+    "rửa lại mặt đường và đặt biển cấm đổ rác."
+)
+
+
+def load_reference_data() -> None:
+    call_command("load_units", "--no-progress", verbosity=0)
+    call_command("load_agencies", verbosity=0)
+    call_command("load_categories", verbosity=0)
+    reset_locator()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests (live_server) truncate every table afterwards: load it again."""
+    if "django_db_setup" not in request.fixturenames:
+        return
+    if request.node.get_closest_marker("django_db") is None and not any(
+        f in request.fixturenames for f in ("db", "transactional_db", "live_server")
+    ):
+        return
+    request.getfixturevalue(
+        "db" if "live_server" not in request.fixturenames else "transactional_db"
+    )
+    if not Agency.objects.exists():
+        load_reference_data()
+
+
+def make_user(
+    username: str, *, agency: Agency | None = None, role: str | None = None, **extra
+) -> User:
+    user = User.objects.create_user(username=username, password="correct horse battery", **extra)
+    if agency is not None and role is not None:
+        Membership.objects.create(user=user, agency=agency, role=role)
+    return user
+
+
+@pytest.fixture
+def ward_a(db) -> Agency:
+    return Agency.objects.get(code="ubnd-00070")
+
+
+@pytest.fixture
+def ward_b(db) -> Agency:
+    return Agency.objects.get(code="ubnd-00004")
+
+
+@pytest.fixture
+def office(db) -> Agency:
+    return Agency.objects.get(code="dieu-phoi")
+
+
+@pytest.fixture
+def alice(db) -> User:
+    return make_user("alice", full_name="Nguyễn Thị Alice", phone="+84912345678")
+
+
+@pytest.fixture
+def bob(db) -> User:
+    return make_user("bob", full_name="Trần Văn Bob")
+
+
+@pytest.fixture
+def officer_a(ward_a) -> User:
+    return make_user("officer_a", agency=ward_a, role=Role.OFFICER, full_name="Lê Văn An")
+
+
+@pytest.fixture
+def officer_a2(ward_a) -> User:
+    return make_user("officer_a2", agency=ward_a, role=Role.OFFICER, full_name="Phạm Thị Hoa")
+
+
+@pytest.fixture
+def leader_a(ward_a) -> User:
+    return make_user("leader_a", agency=ward_a, role=Role.UNIT_LEADER, full_name="Hoàng Minh Đức")
+
+
+@pytest.fixture
+def officer_b(ward_b) -> User:
+    return make_user("officer_b", agency=ward_b, role=Role.OFFICER, full_name="Charlie Võ")
+
+
+@pytest.fixture
+def coordinator(office) -> User:
+    return make_user("coordinator", agency=office, role=Role.COORDINATOR, full_name="Đỗ Điều Phối")
+
+
+@pytest.fixture
+def city_leader(office) -> User:
+    return make_user("city_leader", agency=office, role=Role.CITY_LEADER, full_name="Chủ tịch")
+
+
+@pytest.fixture
+def waste(db) -> Category:
+    """A ward-level category: reports go to the ward's People's Committee."""
+    return Category.objects.get(code="rac-thai-ve-sinh")
+
+
+_photo_counter = 0
+
+
+def photo_file(
+    name: str = "photo.jpg", *, size=(64, 48), colour=None, fmt="JPEG"
+) -> SimpleUploadedFile:
+    """A real, unique JPEG (each call differs, so proof photos are never 'reused')."""
+    global _photo_counter
+    _photo_counter += 1
+    colour = colour or (
+        (_photo_counter * 37) % 256,
+        (_photo_counter * 91) % 256,
+        (_photo_counter * 13) % 256,
+    )
+    buf = io.BytesIO()
+    image = Image.new("RGB", size, colour)
+    image.putpixel((0, 0), (_photo_counter % 256, (_photo_counter // 256) % 256, 7))
+    image.save(buf, fmt)
+    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/jpeg")
+
+
+@pytest.fixture
+def media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def submit(alice, waste, media_root):
+    """Submit a report as alice at Hoàn Kiếm Lake (routed to ward A) unless told otherwise."""
+    from reports.services import report_submit
+
+    def _submit(**overrides):
+        values = {
+            "reporter": alice,
+            "category": waste,
+            "lat": HOAN_KIEM_LAKE[0],
+            "lon": HOAN_KIEM_LAKE[1],
+            "title": "Rác thải tràn ra vỉa hè",
+            "description": "Rác tồn đọng nhiều ngày ở đầu ngõ, bốc mùi hôi.",
+            "files": [photo_file()],
+        }
+        values.update(overrides)
+        return report_submit(**values)
+
+    return _submit
+
+
+@pytest.fixture
+def fast_password_hasher(settings):
+    """Cheap password hashing for tests that create many users: Argon2 costs ~0.1 s a user."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

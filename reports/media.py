@@ -1,0 +1,129 @@
+"""Checking uploaded files: the type is decided from the content, never the name or header."""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.utils.translation import gettext as _
+from PIL import Image
+
+from .models import MediaKind
+
+# Decompression-bomb guard: a 16k × 16k image is far beyond any phone camera.
+MAX_IMAGE_PIXELS = 16_384 * 16_384
+Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+
+_IMAGE_FORMATS = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "WEBP": ("image/webp", "webp"),
+}
+
+
+@dataclass(frozen=True)
+class InspectedFile:
+    kind: str
+    content_type: str
+    extension: str
+    size: int
+    sha256: str
+    width: int | None = None
+    height: int | None = None
+
+
+def _sniff(head: bytes) -> tuple[str, str, str] | None:
+    if head.startswith(b"%PDF-"):
+        return MediaKind.DOCUMENT, "application/pdf", "pdf"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in {b"heic", b"heix", b"mif1", b"msf1", b"avif"}:
+            return None  # HEIC/AVIF stills: the residents' app converts these to JPEG first
+        if brand == b"qt  ":
+            return MediaKind.VIDEO, "video/quicktime", "mov"
+        return MediaKind.VIDEO, "video/mp4", "mp4"
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return MediaKind.VIDEO, "video/webm", "webm"
+    if head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")) or (
+        head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    ):
+        return MediaKind.PHOTO, "", ""
+    return None
+
+
+def _limit(kind: str) -> int:
+    return {
+        MediaKind.PHOTO: settings.MAX_PHOTO_BYTES,
+        MediaKind.VIDEO: settings.MAX_VIDEO_BYTES,
+        MediaKind.DOCUMENT: settings.MAX_DOCUMENT_BYTES,
+    }[kind]
+
+
+def inspect_upload(upload: File, allowed: frozenset[str] | set[str]) -> InspectedFile:
+    """Validate one upload; raise ValidationError naming the file and the problem."""
+    name = upload.name or _("file")
+    upload.seek(0)
+    head = upload.read(32)
+    sniffed = _sniff(head)
+    if sniffed is None:
+        raise ValidationError(
+            _("“%(name)s” is not a photo (JPEG, PNG, WebP), a video (MP4, WebM) or a PDF document.")
+            % {"name": name},
+            code="file_type",
+        )
+    kind, content_type, extension = sniffed
+    if kind not in allowed:
+        raise ValidationError(
+            _("“%(name)s”: this kind of file (%(kind)s) is not accepted here.")
+            % {"name": name, "kind": MediaKind(kind).label},
+            code="file_kind",
+        )
+    size = upload.size or 0
+    if size > _limit(kind):
+        raise ValidationError(
+            _("“%(name)s” is too large (%(size).1f MB; at most %(max).0f MB).")
+            % {"name": name, "size": size / 1e6, "max": _limit(kind) / 1e6},
+            code="file_size",
+        )
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    width = height = None
+    if kind == MediaKind.PHOTO:
+        upload.seek(0)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(upload) as image:
+                    image.verify()
+                    width, height = image.size
+                    fmt = image.format
+                upload.seek(0)
+                with Image.open(upload) as image:
+                    image.load()  # verify() misses truncated pixel data; decoding finds it
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ValidationError(
+                _("“%(name)s” has too many pixels to be a photo.") % {"name": name},
+                code="file_bomb",
+            ) from None
+        except Exception:
+            raise ValidationError(
+                _("“%(name)s” is damaged or not a real image.") % {"name": name},
+                code="file_corrupt",
+            ) from None
+        if fmt not in _IMAGE_FORMATS:
+            raise ValidationError(
+                _(
+                    "“%(name)s” is not a photo (JPEG, PNG, WebP), a video (MP4, WebM) or a PDF document."
+                )
+                % {"name": name},
+                code="file_type",
+            )
+        content_type, extension = _IMAGE_FORMATS[fmt]
+    upload.seek(0)
+    return InspectedFile(kind, content_type, extension, size, digest.hexdigest(), width, height)

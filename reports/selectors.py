@@ -1,0 +1,42 @@
+"""Reads: who may see which reports. Access is decided here and nowhere else."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.models import Role, User
+
+from .models import Report
+from .workflow import Status
+
+
+def reports_visible_to(user: User | None) -> QuerySet[Report]:
+    """Reports `user` may open: the public ones for everybody; their own for a resident; their
+    agencies' for officers; all for coordinators and city leaders."""
+    base = Report.objects.select_related("category", "ward", "agency")
+    public = Q(is_public=True) & ~Q(status__in=[Status.REJECTED])
+    if user is None or not user.is_authenticated:
+        return base.filter(public)
+    memberships = user.active_memberships()
+    if any(m.role in {Role.COORDINATOR, Role.CITY_LEADER} for m in memberships):
+        return base
+    agency_ids = [m.agency_id for m in memberships if m.role in {Role.OFFICER, Role.UNIT_LEADER}]
+    return base.filter(public | Q(reporter=user) | Q(agency_id__in=agency_ids))
+
+
+def get_report_for(user: User | None, tracking_code: str) -> Report:
+    """The report if `user` may see it; 404 both when it is missing and when it is not theirs."""
+    try:
+        return reports_visible_to(user).get(tracking_code=tracking_code)
+    except Report.DoesNotExist:
+        raise Http404 from None
+
+
+def public_reports() -> QuerySet[Report]:
+    return reports_visible_to(None)
+
+
+def overdue_reports(now) -> QuerySet[Report]:
+    # Uses report_due_at_idx: due_at is set only while a unit owes a step.
+    return Report.objects.filter(due_at__lt=now)

@@ -1,0 +1,677 @@
+"""Every change to a report: plain functions that take the actor, check permission, change
+state through the workflow, and record the event, all in one transaction."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import File
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, User
+from routing.models import Category, Priority
+from routing.services import route_report
+from units.lookup import OutsideCity, locate
+from units.models import Agency, AgencyKind
+
+from . import clock, workflow
+from .deadlines import add_working_hours
+from .media import InspectedFile, inspect_upload
+from .models import (
+    ExtensionRequest,
+    ExtensionStatus,
+    Media,
+    MediaKind,
+    Rating,
+    Report,
+    ReportEvent,
+    ReportFollower,
+    ResponseTemplate,
+    TrackingCounter,
+)
+from .proof import check_answer
+from .workflow import Action, Status
+
+MAX_REPORT_FILES = 8
+EVIDENCE_KINDS = frozenset({MediaKind.PHOTO, MediaKind.VIDEO, MediaKind.DOCUMENT})
+PROOF_KINDS = frozenset({MediaKind.PHOTO, MediaKind.DOCUMENT})
+_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,80}$")
+
+# Urgent reports are handled within 4 working hours whatever the category says (Hanoi practice).
+URGENT_RESOLVE_HOURS = 4
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _locked(report: Report) -> Report:
+    """The report re-read under a row lock: the status we check is the one we change."""
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to agency.
+    return (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("category", "agency")
+        .get(pk=report.pk)
+    )
+
+
+def _acting_agency(actor: User | None, report: Report) -> Agency | None:
+    if actor is None:
+        return None
+    memberships = actor.active_memberships()
+    for m in memberships:
+        if m.agency_id == report.agency_id:
+            return m.agency
+    for m in memberships:
+        if m.role == "coordinator":
+            return m.agency
+    return None
+
+
+def coordination_office() -> Agency:
+    office = (
+        Agency.objects.filter(kind=AgencyKind.COORDINATION, is_active=True).order_by("id").first()
+    )
+    if office is None:
+        raise ValidationError(
+            _("No coordination office is configured."), code="no_coordination_office"
+        )
+    return office
+
+
+def _resolve_hours(category: Category, priority: str) -> int:
+    if priority == Priority.URGENT:
+        return min(category.resolve_hours, URGENT_RESOLVE_HOURS)
+    return category.resolve_hours
+
+
+def _deadlines_from(now: datetime, category: Category, priority: str) -> dict:
+    accept = add_working_hours(now, category.accept_hours)
+    return {
+        "accept_due_at": accept,
+        "resolve_due_at": add_working_hours(now, _resolve_hours(category, priority)),
+        "due_at": accept,
+    }
+
+
+def _next_tracking_code(now: datetime) -> str:
+    year = clock_local(now).year
+    TrackingCounter.objects.get_or_create(year=year)
+    # The row update serialises concurrent submissions (row lock on PostgreSQL, write lock
+    # on SQLite) so two reports never share a number.
+    TrackingCounter.objects.filter(year=year).update(last=F("last") + 1)
+    last = TrackingCounter.objects.get(year=year).last
+    return f"PA-{year}-{last:06d}"
+
+
+def clock_local(moment: datetime) -> datetime:
+    from django.utils import timezone
+
+    return timezone.localtime(moment)
+
+
+def _store_files(
+    report: Report,
+    inspected: Sequence[tuple[File, InspectedFile]],
+    *,
+    actor: User | None,
+    event: ReportEvent | None,
+    is_proof: bool,
+) -> list[Media]:
+    now = clock.now()
+    stored = []
+    for upload, info in inspected:
+        media = Media(
+            report=report,
+            event=event,
+            is_proof=is_proof,
+            kind=info.kind,
+            content_type=info.content_type,
+            size=info.size,
+            sha256=info.sha256,
+            width=info.width,
+            height=info.height,
+            uploaded_by=actor,
+            created_at=now,
+        )
+        upload.seek(0)
+        # The stored name comes from the content's real type, never the uploaded name.
+        media.file.save(f"{info.sha256[:16]}.{info.extension}", upload, save=False)
+        media.save()
+        stored.append(media)
+    return stored
+
+
+def _inspect_all(
+    files: Sequence[File], allowed: frozenset[str]
+) -> list[tuple[File, InspectedFile]]:
+    if len(files) > MAX_REPORT_FILES:
+        raise ValidationError(
+            _("At most %(n)d files may be attached.") % {"n": MAX_REPORT_FILES},
+            code="too_many_files",
+        )
+    return [(f, inspect_upload(f, allowed)) for f in files]
+
+
+# --- submission and routing ------------------------------------------------------------------
+
+
+def _parse_point(lat: object, lon: object) -> tuple[float, float]:
+    try:
+        lat_f, lon_f = float(lat), float(lon)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValidationError(_("The location is not a valid point."), code="bad_point") from None
+    if not (math.isfinite(lat_f) and math.isfinite(lon_f)) or not (
+        -90 <= lat_f <= 90 and -180 <= lon_f <= 180
+    ):
+        raise ValidationError(_("The location is not a valid point."), code="bad_point")
+    return lat_f, lon_f
+
+
+def report_submit(
+    *,
+    reporter: User | None,
+    category: Category,
+    lat: object,
+    lon: object,
+    title: str,
+    description: str,
+    address: str = "",
+    is_public: bool | None = None,
+    idempotency_key: str | None = None,
+    files: Sequence[File] = (),
+    source: str = "web",
+) -> Report:
+    """Store a new report, place it in its ward, and route it to the unit that must act.
+
+    Sending the same `idempotency_key` again returns the report already stored.
+    """
+    if idempotency_key:
+        if not _IDEMPOTENCY_KEY.match(idempotency_key):
+            raise ValidationError(_("The submission key is malformed."), code="bad_idempotency_key")
+        existing = Report.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return _same_submitter(existing, reporter)
+    title = (title or "").strip()
+    description = (description or "").strip()
+    if not title or len(title) > 200:
+        raise ValidationError(
+            _("Give the report a title of at most 200 characters."), code="bad_title"
+        )
+    if not description:
+        raise ValidationError(_("Describe the problem."), code="bad_description")
+    if not category.is_active:
+        raise ValidationError(_("This category is no longer in use."), code="inactive_category")
+    if reporter is None and not category.may_be_anonymous:
+        raise ValidationError(
+            _("Sign in to send a report of this category."), code="anonymous_not_allowed"
+        )
+    lat_f, lon_f = _parse_point(lat, lon)
+    try:
+        hit = locate(lat_f, lon_f)
+    except OutsideCity as exc:
+        raise ValidationError(str(exc), code="outside_city") from None
+    inspected = _inspect_all(files, EVIDENCE_KINDS)
+    if category.photo_required and not any(
+        i.kind in {MediaKind.PHOTO, MediaKind.VIDEO} for _f, i in inspected
+    ):
+        raise ValidationError(
+            _("A photo or video of the problem is required for this category."),
+            code="photo_required",
+        )
+    try:
+        with transaction.atomic():
+            report = _create_and_route(
+                reporter=reporter,
+                category=category,
+                lat=lat_f,
+                lon=lon_f,
+                ward_id=hit.unit_id,
+                title=title,
+                description=description,
+                address=(address or "").strip()[:300],
+                is_public=category.public_by_default if is_public is None else is_public,
+                idempotency_key=idempotency_key or None,
+                inspected=inspected,
+                source=source,
+                edge_distance_m=hit.distance_m,
+            )
+    except IntegrityError:
+        # Two copies of one submission raced; the other one won and is the report.
+        if idempotency_key:
+            existing = Report.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return _same_submitter(existing, reporter)
+        raise
+    return report
+
+
+def _same_submitter(report: Report, reporter: User | None) -> Report:
+    if report.reporter_id != (reporter.pk if reporter else None):
+        raise ValidationError(
+            _("The submission key is already in use."), code="idempotency_key_taken"
+        )
+    return report
+
+
+def _create_and_route(
+    *,
+    reporter,
+    category,
+    lat,
+    lon,
+    ward_id,
+    title,
+    description,
+    address,
+    is_public,
+    idempotency_key,
+    inspected,
+    source,
+    edge_distance_m,
+) -> Report:
+    now = clock.now()
+    report = Report(
+        tracking_code=_next_tracking_code(now),
+        title=title,
+        description=description,
+        category=category,
+        lat=lat,
+        lon=lon,
+        address=address,
+        ward_id=ward_id,
+        reporter=reporter,
+        priority=category.priority,
+        is_public=is_public,
+        source=source,
+        idempotency_key=idempotency_key,
+    )
+    data = {"ward_edge_distance_m": round(edge_distance_m, 1)} if edge_distance_m else {}
+    workflow.transition(report, Action.SUBMIT, actor=None, data=data)
+    _store_files(report, inspected, actor=reporter, event=None, is_proof=False)
+    if reporter is not None:
+        ReportFollower.objects.get_or_create(
+            report=report, user=reporter, defaults={"created_at": now}
+        )
+    decision = route_report(category=category, ward=report.ward)
+    workflow.transition(
+        report,
+        Action.ROUTE,
+        actor=None,
+        note=decision.reason,
+        data={"routing": decision.as_data()},
+        changes={
+            "agency": decision.agency,
+            "routed_at": now,
+            **_deadlines_from(now, category, report.priority),
+        },
+    )
+    return report
+
+
+# --- the unit's work -------------------------------------------------------------------------
+
+
+def report_accept(*, actor: User, report: Report, note: str = "") -> Report:
+    with transaction.atomic():
+        report = _locked(report)
+        workflow.transition(
+            report,
+            Action.ACCEPT,
+            actor=actor,
+            note=note,
+            actor_agency=_acting_agency(actor, report),
+            changes={"accepted_at": clock.now(), "due_at": report.resolve_due_at},
+        )
+    return report
+
+
+def report_start(*, actor: User, report: Report, note: str = "") -> Report:
+    with transaction.atomic():
+        report = _locked(report)
+        changes = (
+            {}
+            if report.accepted_at
+            else {"accepted_at": clock.now(), "due_at": report.resolve_due_at}
+        )
+        workflow.transition(
+            report,
+            Action.START,
+            actor=actor,
+            note=note,
+            actor_agency=_acting_agency(actor, report),
+            changes=changes,
+        )
+    return report
+
+
+def report_assign(*, actor: User, report: Report, assignee: User) -> Report:
+    """A unit leader assigns a report to an officer of the unit; an officer may take it himself."""
+    with transaction.atomic():
+        report = _locked(report)
+        workflow.check(report, Action.ASSIGN, actor)
+        roles = workflow.roles_for(actor, report)
+        if workflow.Role.UNIT_LEADER not in roles and assignee.pk != actor.pk:
+            raise PermissionDenied(_("Only the unit's leader can assign a report to someone else."))
+        is_member = (
+            report.agency_id is not None
+            and Membership.objects.filter(
+                user=assignee,
+                agency_id=report.agency_id,
+                is_active=True,
+                role__in=list(workflow.UNIT),
+            ).exists()
+        )
+        if not is_member:
+            raise ValidationError(
+                _("This person is not an officer of the handling unit."), code="not_member"
+            )
+        workflow.transition(
+            report,
+            Action.ASSIGN,
+            actor=actor,
+            actor_agency=_acting_agency(actor, report),
+            note=assignee.display_name(),
+            data={"assignee": assignee.pk},
+            changes={"assignee": assignee},
+            is_public=False,
+        )
+    return report
+
+
+def report_return(*, actor: User, report: Report, reason: str) -> Report:
+    """ "Not our competence": the unit hands the report back to the coordination office."""
+    with transaction.atomic():
+        report = _locked(report)
+        now = clock.now()
+        office = coordination_office()
+        workflow.transition(
+            report,
+            Action.RETURN,
+            actor=actor,
+            note=reason,
+            actor_agency=_acting_agency(actor, report),
+            data={"from_agency": report.agency.code if report.agency else None},
+            changes={
+                "agency": office,
+                "assignee": None,
+                "due_at": add_working_hours(now, settings.COORDINATOR_SLA_HOURS),
+            },
+        )
+    return report
+
+
+def report_reroute(*, actor: User, report: Report, agency: Agency, note: str = "") -> Report:
+    """The coordinator sends a report to the unit that must handle it; its clock restarts."""
+    return _send_to(actor=actor, report=report, agency=agency, note=note, action=Action.REROUTE)
+
+
+def report_transfer(*, actor: User, report: Report, agency: Agency, reason: str) -> Report:
+    return _send_to(actor=actor, report=report, agency=agency, note=reason, action=Action.TRANSFER)
+
+
+def _send_to(*, actor: User, report: Report, agency: Agency, note: str, action: str) -> Report:
+    with transaction.atomic():
+        report = _locked(report)
+        workflow.check(report, action, actor)
+        if not agency.is_active:
+            raise ValidationError(_("That unit is not active."), code="inactive_agency")
+        if agency.pk == report.agency_id:
+            raise ValidationError(_("The report is already with that unit."), code="same_agency")
+        now = clock.now()
+        from_agency = report.agency.code if report.agency else None
+        workflow.transition(
+            report,
+            action,
+            actor=actor,
+            note=note,
+            actor_agency=_acting_agency(actor, report),
+            data={"from_agency": from_agency, "to_agency": agency.code},
+            changes={
+                "agency": agency,
+                "assignee": None,
+                "routed_at": now,
+                "accepted_at": None,
+                **_deadlines_from(now, report.category, report.priority),
+            },
+        )
+    return report
+
+
+def report_request_extension(
+    *, actor: User, report: Report, until: datetime, reason: str
+) -> ExtensionRequest:
+    with transaction.atomic():
+        report = _locked(report)
+        workflow.check(report, Action.REQUEST_EXTENSION, actor)
+        now = clock.now()
+        current = report.resolve_due_at or now
+        if until <= max(current, now):
+            raise ValidationError(
+                _("The new deadline must be later than the current one."), code="bad_extension"
+            )
+        if ExtensionRequest.objects.filter(report=report, status=ExtensionStatus.PENDING).exists():
+            raise ValidationError(
+                _("An extension request is already waiting for a decision."),
+                code="extension_pending",
+            )
+        workflow.transition(
+            report,
+            Action.REQUEST_EXTENSION,
+            actor=actor,
+            note=reason,
+            actor_agency=_acting_agency(actor, report),
+            data={"until": until.isoformat()},
+        )
+        return ExtensionRequest.objects.create(
+            report=report,
+            requested_by=actor,
+            requested_due_at=until,
+            reason=reason.strip(),
+            created_at=now,
+        )
+
+
+def report_decide_extension(
+    *, actor: User, request: ExtensionRequest, grant: bool, note: str = ""
+) -> ExtensionRequest:
+    with transaction.atomic():
+        request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
+        report = _locked(request.report)
+        action = Action.GRANT_EXTENSION if grant else Action.REFUSE_EXTENSION
+        workflow.check(report, action, actor)
+        if request.status != ExtensionStatus.PENDING:
+            raise ValidationError(
+                _("This extension request was already decided."), code="extension_decided"
+            )
+        now = clock.now()
+        changes: dict = {}
+        if grant:
+            changes = {"resolve_due_at": request.requested_due_at}
+            # A reopened report not yet re-accepted still owes its accept step first.
+            if report.accepted_at is not None:
+                changes["due_at"] = request.requested_due_at
+        workflow.transition(
+            report,
+            action,
+            actor=actor,
+            note=note,
+            actor_agency=_acting_agency(actor, report),
+            data={"request": request.pk, "until": request.requested_due_at.isoformat()},
+            changes=changes,
+        )
+        request.status = ExtensionStatus.GRANTED if grant else ExtensionStatus.REFUSED
+        request.decided_by = actor
+        request.decided_at = now
+        request.save(update_fields=["status", "decided_by", "decided_at"])
+    return request
+
+
+def report_resolve(
+    *, actor: User, report: Report, answer: str, files: Sequence[File] = ()
+) -> Report:
+    """Close the unit's work with an answer the resident can check, and proof of the result."""
+    with transaction.atomic():
+        report = _locked(report)
+        workflow.check(report, Action.RESOLVE, actor)
+        templates = (
+            ResponseTemplate.objects.filter(is_active=True)
+            .filter(Q(category__isnull=True) | Q(category=report.category_id))
+            .values_list("body", flat=True)
+        )
+        answer = check_answer(answer, templates)
+        inspected = _inspect_all(files, PROOF_KINDS)
+        if report.category.proof_required and not inspected:
+            raise ValidationError(
+                _("Attach at least one photo or document showing the result."), code="proof_missing"
+            )
+        for upload, info in inspected:
+            if Media.objects.filter(sha256=info.sha256).exists():
+                raise ValidationError(
+                    _(
+                        "“%(name)s” has already been used on a report. Proof must be a new photo of this result."
+                    )
+                    % {"name": upload.name},
+                    code="proof_reused",
+                )
+        now = clock.now()
+        event = workflow.transition(
+            report,
+            Action.RESOLVE,
+            actor=actor,
+            note=answer,
+            actor_agency=_acting_agency(actor, report),
+            changes={
+                "answer": answer,
+                "resolved_at": now,
+                "resolution_count": report.resolution_count + 1,
+            },
+        )
+        _store_files(report, inspected, actor=actor, event=event, is_proof=True)
+    return report
+
+
+def report_merge(*, actor: User, report: Report, into: Report, note: str = "") -> Report:
+    """Close `report` as a duplicate of `into`; its reporter and followers follow `into`."""
+    with transaction.atomic():
+        report = _locked(report)
+        workflow.check(report, Action.MERGE, actor)
+        target = Report.objects.select_for_update().get(pk=into.pk)
+        if target.pk == report.pk:
+            raise ValidationError(_("A report cannot be a duplicate of itself."), code="merge_self")
+        if target.status in workflow.FINAL_STATUSES - {Status.CLOSED}:
+            raise ValidationError(
+                _("The original report is itself rejected or merged."), code="merge_target_final"
+            )
+        now = clock.now()
+        workflow.transition(
+            report,
+            Action.MERGE,
+            actor=actor,
+            note=note or target.tracking_code,
+            actor_agency=_acting_agency(actor, report),
+            data={"into": target.tracking_code},
+            changes={"duplicate_of": target},
+        )
+        for user_id in list(report.followers.values_list("user_id", flat=True)):
+            ReportFollower.objects.get_or_create(
+                report=target, user_id=user_id, defaults={"created_at": now}
+            )
+    return report
+
+
+def report_reject(*, actor: User, report: Report, reason: str) -> Report:
+    with transaction.atomic():
+        report = _locked(report)
+        workflow.transition(
+            report,
+            Action.REJECT,
+            actor=actor,
+            note=reason,
+            actor_agency=_acting_agency(actor, report),
+            changes={"closed_at": clock.now()},
+        )
+    return report
+
+
+# --- the resident's verdict ------------------------------------------------------------------
+
+
+def report_rate(*, actor: User, report: Report, satisfied: bool, comment: str = "") -> Report:
+    """Satisfied closes the report; not satisfied (with a comment) reopens it with the same
+    unit, and the second reopening escalates it to the coordinator and the unit's leader."""
+    with transaction.atomic():
+        report = _locked(report)
+        action = Action.RATE_SATISFIED if satisfied else Action.REOPEN
+        workflow.check(report, action, actor)
+        comment = (comment or "").strip()
+        if not satisfied and not comment:
+            raise ValidationError(_("Tell the unit what is still wrong."), code="comment_required")
+        now = clock.now()
+        if Rating.objects.filter(report=report, round=report.resolution_count).exists():
+            raise ValidationError(_("You have already rated this answer."), code="already_rated")
+        Rating.objects.create(
+            report=report,
+            round=report.resolution_count,
+            satisfied=satisfied,
+            comment=comment,
+            created_at=now,
+        )
+        if satisfied:
+            workflow.transition(
+                report, action, actor=actor, note=comment, changes={"closed_at": now}
+            )
+        else:
+            reopen_count = report.reopen_count + 1
+            changes = {
+                "reopen_count": reopen_count,
+                "resolved_at": None,
+                "accepted_at": None,
+                "resolve_due_at": add_working_hours(
+                    now, _resolve_hours(report.category, report.priority)
+                ),
+                "due_at": add_working_hours(now, report.category.accept_hours),
+            }
+            data = {"reopen_count": reopen_count}
+            if reopen_count >= 2:
+                changes["escalated_at"] = now
+                data["escalated"] = True
+            workflow.transition(
+                report, action, actor=actor, note=comment, data=data, changes=changes
+            )
+    return report
+
+
+def reports_auto_close(*, now: datetime | None = None) -> int:
+    """Close resolved reports whose reporter did not rate them within AUTO_CLOSE_DAYS."""
+    now = now or clock.now()
+    cutoff = now - timedelta(days=settings.AUTO_CLOSE_DAYS)
+    closed = 0
+    for pk in Report.objects.filter(status=Status.RESOLVED, resolved_at__lte=cutoff).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            report = Report.objects.select_for_update().get(pk=pk)
+            # Re-checked under the lock: the reporter may have rated it meanwhile.
+            if (
+                report.status != Status.RESOLVED
+                or report.resolved_at is None
+                or report.resolved_at > cutoff
+            ):
+                continue
+            workflow.transition(report, Action.AUTO_CLOSE, actor=None, changes={"closed_at": now})
+            closed += 1
+    return closed
+
+
+def report_follow(*, actor: User, report: Report) -> ReportFollower:
+    follower, _created = ReportFollower.objects.get_or_create(
+        report=report, user=actor, defaults={"created_at": clock.now()}
+    )
+    return follower

@@ -1,0 +1,27 @@
+"""Loading the routing inputs from the database for the pure `route` function."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import translation
+
+from units.models import AdministrativeUnit, Agency, AgencyKind
+
+from .models import Category, RoutingRule
+from .rules import RoutingDecision, route
+
+
+def route_report(*, category: Category, ward: AdministrativeUnit | None) -> RoutingDecision:
+    rules = list(
+        RoutingRule.objects.filter(category=category, is_active=True).select_related("agency")
+    )
+    committee = Agency.objects.filter(unit=ward).first() if ward is not None else None
+    office = (
+        Agency.objects.filter(kind=AgencyKind.COORDINATION, is_active=True).order_by("id").first()
+    )
+    if office is None:
+        raise Agency.DoesNotExist("no active coordination office: run `manage.py load_agencies`")
+    # The reason is stored in the audit trail: always in the official language, whatever
+    # language the resident's browser asked for.
+    with translation.override(settings.LANGUAGE_CODE):
+        return route(category, ward, rules, ward_committee=committee, coordination_office=office)
