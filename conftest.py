@@ -39,19 +39,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _reference_data(request):
-    """Transactional tests (live_server) truncate every table afterwards: load it again."""
-    if "django_db_setup" not in request.fixturenames:
-        return
+def _reference_data(request, django_db_blocker):
+    """Transactional tests (live_server) truncate every table when they end. Reload the
+    reference data before the next database test, outside its transaction, so that it stays
+    for the tests after it instead of being reloaded and rolled back by each one."""
     if request.node.get_closest_marker("django_db") is None and not any(
         f in request.fixturenames for f in ("db", "transactional_db", "live_server")
     ):
         return
-    request.getfixturevalue(
-        "db" if "live_server" not in request.fixturenames else "transactional_db"
-    )
-    if not Agency.objects.exists():
-        load_reference_data()
+    request.getfixturevalue("django_db_setup")
+    with django_db_blocker.unblock():
+        if not Agency.objects.exists():
+            load_reference_data()
 
 
 def make_user(

@@ -40,7 +40,9 @@ def open_page(*, locale: str = "vi-VN", width: int = 390, height: int = 844) -> 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            context = browser.new_context(locale=locale, viewport={"width": width, "height": height})
+            context = browser.new_context(
+                locale=locale, viewport={"width": width, "height": height}
+            )
             page = context.new_page()
             page.set_default_timeout(10_000)
             errors: list[str] = []

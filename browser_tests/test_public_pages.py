@@ -19,7 +19,9 @@ def two_reports(submit, officer_a, live_server):
     from conftest import GOOD_ANSWER, photo_file
 
     report_accept(actor=officer_a, report=second)
-    report_resolve(actor=officer_a, report=second, answer=GOOD_ANSWER, files=[photo_file("after.jpg")])
+    report_resolve(
+        actor=officer_a, report=second, answer=GOOD_ANSWER, files=[photo_file("after.jpg")]
+    )
     return first, second
 
 
@@ -91,7 +93,7 @@ def test_admin_signs_in_and_sees_reports(two_reports, live_server):
         assert "route" in events and "submit" in events
 
 
-def test_demo_command_output_opens(live_server):
+def test_demo_command_output_opens(live_server, media_root):
     # `seed_demo` needs reference data only; a tiny run proves the demo pages render its data.
     call_command("seed_demo", "--reports", "12", verbosity=0)
     with open_page() as page:

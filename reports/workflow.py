@@ -227,7 +227,8 @@ def transition(
 
         raise ValidationError(_("A reason is required for this action."), code="reason_required")
     now = clock.now()
-    from_status = report.status or ""
+    # A new report comes from no status (the model default would say "submitted").
+    from_status = report.status if report.pk is not None else ""
     fields = ["updated_at"]
     for name, value in (changes or {}).items():
         setattr(report, name, value)

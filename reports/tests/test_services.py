@@ -10,6 +10,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from conftest import GOOD_ANSWER, photo_file
+from reports import clock as report_clock
 from reports.deadlines import add_working_hours
 from reports.models import (
     ExtensionRequest,
@@ -114,7 +115,9 @@ def test_report_goes_from_submission_to_closed_when_the_resident_is_satisfied(
     assert fresh(report).status == Status.IN_PROGRESS
 
     clock.shift(timedelta(hours=3))
-    report_resolve(actor=officer_a, report=report, answer=GOOD_ANSWER, files=[photo_file("after.jpg")])
+    report_resolve(
+        actor=officer_a, report=report, answer=GOOD_ANSWER, files=[photo_file("after.jpg")]
+    )
     report = fresh(report)
     assert report.status == Status.RESOLVED
     assert report.answer == GOOD_ANSWER
@@ -130,7 +133,12 @@ def test_report_goes_from_submission_to_closed_when_the_resident_is_satisfied(
     assert report.closed_at == TUESDAY_9AM + timedelta(hours=4)
     assert Rating.objects.get(report=report).satisfied is True
     assert actions(report) == [
-        Action.SUBMIT, Action.ROUTE, Action.ACCEPT, Action.START, Action.RESOLVE, Action.RATE_SATISFIED,
+        Action.SUBMIT,
+        Action.ROUTE,
+        Action.ACCEPT,
+        Action.START,
+        Action.RESOLVE,
+        Action.RATE_SATISFIED,
     ]
     events = list(ReportEvent.objects.filter(report=report))
     assert [(e.from_status, e.to_status) for e in events] == [
@@ -145,20 +153,29 @@ def test_report_goes_from_submission_to_closed_when_the_resident_is_satisfied(
     assert events[2].actor_agency == ward_a
 
 
-def test_each_service_step_writes_exactly_one_event(submit, alice, officer_a, leader_a, officer_a2, clock):
+def test_each_service_step_writes_exactly_one_event(
+    submit, alice, officer_a, leader_a, officer_a2, clock
+):
     report = submit()
     steps = [
         lambda: report_assign(actor=leader_a, report=report, assignee=officer_a2),
         lambda: report_accept(actor=officer_a2, report=report),
         lambda: report_start(actor=officer_a2, report=report),
         lambda: report_request_extension(
-            actor=officer_a2, report=report, until=TUESDAY_9AM + timedelta(days=10), reason="Chờ xe chuyên dụng"
+            actor=officer_a2,
+            report=report,
+            until=TUESDAY_9AM + timedelta(days=10),
+            reason="Chờ xe chuyên dụng",
         ),
         lambda: report_decide_extension(
             actor=leader_a, request=ExtensionRequest.objects.get(report=report), grant=True
         ),
-        lambda: report_resolve(actor=officer_a2, report=report, answer=GOOD_ANSWER, files=[photo_file()]),
-        lambda: report_rate(actor=alice, report=report, satisfied=False, comment="Vẫn còn rác ở góc ngõ"),
+        lambda: report_resolve(
+            actor=officer_a2, report=report, answer=GOOD_ANSWER, files=[photo_file()]
+        ),
+        lambda: report_rate(
+            actor=alice, report=report, satisfied=False, comment="Vẫn còn rác ở góc ngõ"
+        ),
     ]
     for step in steps:
         before = ReportEvent.objects.filter(report=report).count()
@@ -221,14 +238,19 @@ def test_second_reopening_escalates(resolved, alice, officer_a, clock):
     report_resolve(actor=officer_a, report=resolved, answer=SECOND_ANSWER, files=[photo_file()])
     assert fresh(resolved).resolution_count == 2
     clock.shift(timedelta(hours=1))
-    report_rate(actor=alice, report=resolved, satisfied=False, comment="Lại có người đổ rác, chưa có biển")
+    report_rate(
+        actor=alice, report=resolved, satisfied=False, comment="Lại có người đổ rác, chưa có biển"
+    )
 
     report = fresh(resolved)
     assert report.status == Status.REOPENED
     assert report.reopen_count == 2
     assert report.escalated_at == TUESDAY_9AM + timedelta(hours=4)
     assert last_event(report).data == {"reopen_count": 2, "escalated": True}
-    assert list(Rating.objects.filter(report=report).values_list("round", "satisfied")) == [(1, False), (2, False)]
+    assert list(Rating.objects.filter(report=report).values_list("round", "satisfied")) == [
+        (1, False),
+        (2, False),
+    ]
 
 
 def test_rated_report_cannot_be_rated_again(resolved, alice):
@@ -260,7 +282,9 @@ def test_returned_report_is_rerouted_by_the_coordinator_with_fresh_deadlines(
     report = fresh(report)
     assert report.status == Status.RETURNED
     assert report.agency == office
-    assert report.due_at == add_working_hours(TUESDAY_9AM + timedelta(hours=1), settings.COORDINATOR_SLA_HOURS)
+    assert report.due_at == add_working_hours(
+        TUESDAY_9AM + timedelta(hours=1), settings.COORDINATOR_SLA_HOURS
+    )
     event = last_event(report)
     assert event.note == "Điểm này thuộc địa bàn phường Ba Đình"
     assert event.data["from_agency"] == "ubnd-00070"
@@ -301,14 +325,21 @@ def test_transfer_sends_the_report_to_another_unit(submit, officer_a, officer_a2
     construction = Agency.objects.get(code="so-xay-dung")
 
     clock.shift(timedelta(hours=2))
-    report_transfer(actor=officer_a, report=report, agency=construction, reason="Hố ga thuộc Sở Xây dựng quản lý")
+    report_transfer(
+        actor=officer_a,
+        report=report,
+        agency=construction,
+        reason="Hố ga thuộc Sở Xây dựng quản lý",
+    )
 
     report = fresh(report)
     assert report.status == Status.ROUTED
     assert report.agency == construction
     assert report.assignee is None
     assert report.accepted_at is None
-    assert report.due_at == add_working_hours(TUESDAY_9AM + timedelta(hours=2), report.category.accept_hours)
+    assert report.due_at == add_working_hours(
+        TUESDAY_9AM + timedelta(hours=2), report.category.accept_hours
+    )
     event = last_event(report)
     assert event.action == Action.TRANSFER
     assert event.note == "Hố ga thuộc Sở Xây dựng quản lý"
@@ -387,7 +418,9 @@ def accepted(submit, officer_a, clock):
 
 def test_leader_grants_an_extension_and_the_deadline_moves(accepted, officer_a, leader_a):
     until = accepted.resolve_due_at + timedelta(days=5)
-    request = report_request_extension(actor=officer_a, report=accepted, until=until, reason="Chờ xe cẩu")
+    request = report_request_extension(
+        actor=officer_a, report=accepted, until=until, reason="Chờ xe cẩu"
+    )
     assert request.status == ExtensionStatus.PENDING
     assert fresh(accepted).resolve_due_at != until  # nothing moves before the leader decides
 
@@ -404,7 +437,9 @@ def test_leader_grants_an_extension_and_the_deadline_moves(accepted, officer_a, 
 
 def test_leader_refuses_an_extension_and_the_deadline_stays(accepted, officer_a, leader_a):
     until = accepted.resolve_due_at + timedelta(days=5)
-    request = report_request_extension(actor=officer_a, report=accepted, until=until, reason="Chờ xe cẩu")
+    request = report_request_extension(
+        actor=officer_a, report=accepted, until=until, reason="Chờ xe cẩu"
+    )
 
     with pytest.raises(ValidationError):  # a refusal must say why
         report_decide_extension(actor=leader_a, request=request, grant=False)
@@ -420,7 +455,10 @@ def test_leader_refuses_an_extension_and_the_deadline_stays(accepted, officer_a,
 
 def test_officer_cannot_grant_an_extension(accepted, officer_a, officer_a2):
     request = report_request_extension(
-        actor=officer_a, report=accepted, until=accepted.resolve_due_at + timedelta(days=2), reason="Chờ vật tư"
+        actor=officer_a,
+        report=accepted,
+        until=accepted.resolve_due_at + timedelta(days=2),
+        reason="Chờ vật tư",
     )
     before = snapshot(accepted)
     with pytest.raises(PermissionDenied):
@@ -430,17 +468,28 @@ def test_officer_cannot_grant_an_extension(accepted, officer_a, officer_a2):
     assert request.status == ExtensionStatus.PENDING
 
 
-def test_extension_request_is_refused_when_not_later_or_already_pending(accepted, officer_a, leader_a):
+def test_extension_request_is_refused_when_not_later_or_already_pending(
+    accepted, officer_a, leader_a
+):
     with pytest.raises(ValidationError):
         report_request_extension(
-            actor=officer_a, report=accepted, until=accepted.resolve_due_at - timedelta(hours=1), reason="Lý do"
+            actor=officer_a,
+            report=accepted,
+            until=accepted.resolve_due_at - timedelta(hours=1),
+            reason="Lý do",
         )
     request = report_request_extension(
-        actor=officer_a, report=accepted, until=accepted.resolve_due_at + timedelta(days=1), reason="Lý do"
+        actor=officer_a,
+        report=accepted,
+        until=accepted.resolve_due_at + timedelta(days=1),
+        reason="Lý do",
     )
     with pytest.raises(ValidationError):
         report_request_extension(
-            actor=officer_a, report=accepted, until=accepted.resolve_due_at + timedelta(days=2), reason="Lý do"
+            actor=officer_a,
+            report=accepted,
+            until=accepted.resolve_due_at + timedelta(days=2),
+            reason="Lý do",
         )
     report_decide_extension(actor=leader_a, request=request, grant=True)
     with pytest.raises(ValidationError):
@@ -453,7 +502,10 @@ def test_extension_request_needs_a_reason(accepted, officer_a):
     before = snapshot(accepted)
     with pytest.raises(ValidationError):
         report_request_extension(
-            actor=officer_a, report=accepted, until=accepted.resolve_due_at + timedelta(days=1), reason=" "
+            actor=officer_a,
+            report=accepted,
+            until=accepted.resolve_due_at + timedelta(days=1),
+            reason=" ",
         )
     assert snapshot(accepted) == before
     assert not ExtensionRequest.objects.filter(report=accepted).exists()
@@ -566,7 +618,9 @@ def test_someone_else_reusing_a_submission_key_is_refused(request, submit, other
     assert Report.objects.count() == count
 
 
-@pytest.mark.parametrize("key", ["short", "has spaces in it", "x" * 81, "khóa-có-dấu-123", "semi;colon;key"])
+@pytest.mark.parametrize(
+    "key", ["short", "has spaces in it", "x" * 81, "khóa-có-dấu-123", "semi;colon;key"]
+)
 def test_malformed_submission_key_is_refused(submit, key):
     count = Report.objects.count()
     with pytest.raises(ValidationError) as excinfo:
@@ -583,8 +637,6 @@ def test_report_not_accepted_in_time_is_overdue(submit, clock):
     due = report.due_at
     assert report not in overdue_reports(due - timedelta(minutes=1))
     clock.move_to(due + timedelta(minutes=1))
-    from reports import clock as report_clock
-
     assert list(overdue_reports(report_clock.now())) == [report]
 
 

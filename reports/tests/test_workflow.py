@@ -67,7 +67,9 @@ def _actor(request, role: str):
 def snapshot(report: Report) -> dict:
     """The report's row and its events as stored: what a failed action must leave alone."""
     row = Report.objects.filter(pk=report.pk).values().get()
-    events = list(ReportEvent.objects.filter(report_id=report.pk).values_list("id", "action", "to_status"))
+    events = list(
+        ReportEvent.objects.filter(report_id=report.pk).values_list("id", "action", "to_status")
+    )
     return {"row": row, "events": events}
 
 
@@ -90,7 +92,9 @@ def test_every_action_of_the_enum_is_in_the_table():
 
 
 @pytest.mark.parametrize(("action", "status", "role"), list(_legal_cases()))
-def test_legal_transition_moves_the_status_and_writes_one_event(request, report_in, action, status, role):
+def test_legal_transition_moves_the_status_and_writes_one_event(
+    request, report_in, action, status, role
+):
     actor = _actor(request, role)
     report = report_in(status)
     events_before = ReportEvent.objects.filter(report=report).count()
@@ -113,7 +117,9 @@ def test_legal_transition_moves_the_status_and_writes_one_event(request, report_
 
 
 @pytest.mark.parametrize(("action", "status", "role"), list(_illegal_status_cases()))
-def test_action_from_a_status_outside_the_table_is_refused(request, report_in, action, status, role):
+def test_action_from_a_status_outside_the_table_is_refused(
+    request, report_in, action, status, role
+):
     actor = _actor(request, role)
     report = report_in(status)
     before = snapshot(report)
@@ -137,7 +143,8 @@ def test_actor_without_a_role_in_the_table_is_denied(request, report_in, action,
 
 
 @pytest.mark.parametrize(
-    "action", [a for a, t in TRANSITIONS.items() if Role.OFFICER in t.roles or Role.UNIT_LEADER in t.roles]
+    "action",
+    [a for a, t in TRANSITIONS.items() if Role.OFFICER in t.roles or Role.UNIT_LEADER in t.roles],
 )
 def test_officer_of_other_ward_cannot_act_on_ward_a_report(report_in, officer_b, action):
     report = report_in(_a_legal_status(action))
@@ -208,17 +215,29 @@ def test_other_resident_cannot_rate_alices_report(report_in, bob):
     assert not Rating.objects.filter(report=report).exists()
 
 
-def test_buttons_shown_match_what_each_member_of_the_cast_may_do(report_in, alice, officer_a, leader_a, coordinator):
+def test_buttons_shown_match_what_each_member_of_the_cast_may_do(
+    report_in, alice, officer_a, leader_a, coordinator
+):
     report = report_in(Status.ROUTED)
     assert set(workflow.allowed_actions(officer_a, report)) == {
-        Action.ACCEPT, Action.ASSIGN, Action.RETURN, Action.TRANSFER, Action.MERGE, Action.REJECT,
+        Action.ACCEPT,
+        Action.ASSIGN,
+        Action.RETURN,
+        Action.TRANSFER,
+        Action.MERGE,
+        Action.REJECT,
     }
     assert set(workflow.allowed_actions(coordinator, report)) == {
-        Action.REROUTE, Action.TRANSFER, Action.MERGE, Action.REJECT,
+        Action.REROUTE,
+        Action.TRANSFER,
+        Action.MERGE,
+        Action.REJECT,
     }
     # The reporter's SUBMIT is a creation step, never a button on a stored report.
     assert workflow.allowed_actions(alice, report) == []
-    assert Action.GRANT_EXTENSION not in workflow.allowed_actions(officer_a, report_in(Status.ACCEPTED))
+    assert Action.GRANT_EXTENSION not in workflow.allowed_actions(
+        officer_a, report_in(Status.ACCEPTED)
+    )
     assert Action.GRANT_EXTENSION in workflow.allowed_actions(leader_a, report_in(Status.ACCEPTED))
 
 

@@ -1,0 +1,150 @@
+"""Demo residents and staff: Vietnamese names in their real proportions, phone numbers."""
+
+from __future__ import annotations
+
+import random
+
+# Family names with their rough share of the population (per cent).
+FAMILY_NAMES = [
+    ("Nguyễn", 38),
+    ("Trần", 11),
+    ("Lê", 9.5),
+    ("Phạm", 7),
+    ("Hoàng", 5),
+    ("Phan", 4.5),
+    ("Vũ", 4),
+    ("Đặng", 2.1),
+    ("Bùi", 2),
+    ("Đỗ", 1.4),
+    ("Hồ", 1.3),
+    ("Ngô", 1.3),
+    ("Dương", 1),
+    ("Đinh", 0.8),
+    ("Trịnh", 0.7),
+    ("Đào", 0.6),
+    ("Lý", 0.5),
+    ("Lương", 0.4),
+    ("Mai", 0.4),
+    ("Tạ", 0.3),
+    ("Kiều", 0.2),
+    ("Khuất", 0.2),
+    ("Chu", 0.2),
+    ("Cao", 0.3),
+]
+MIDDLE_MALE = [
+    "Văn",
+    "Văn",
+    "Văn",
+    "Đức",
+    "Minh",
+    "Quang",
+    "Hữu",
+    "Công",
+    "Xuân",
+    "Thành",
+    "Mạnh",
+    "Tuấn",
+    "Trọng",
+    "Quốc",
+    "Hoàng",
+    "Tiến",
+    "Ngọc",
+    "Duy",
+    "Việt",
+]
+MIDDLE_FEMALE = [
+    "Thị",
+    "Thị",
+    "Thị",
+    "Thị",
+    "Thu",
+    "Thanh",
+    "Ngọc",
+    "Minh",
+    "Phương",
+    "Hồng",
+    "Thùy",
+    "Kim",
+    "Bích",
+    "Diệu",
+    "Khánh",
+    "Lan",
+    "Hải",
+    "Mai",
+]
+GIVEN_MALE = [
+    "Anh",
+    "Dũng",
+    "Hùng",
+    "Tuấn",
+    "Nam",
+    "Long",
+    "Minh",
+    "Hải",
+    "Sơn",
+    "Thắng",
+    "Trung",
+    "Quân",
+    "Hiếu",
+    "Phong",
+    "Khánh",
+    "Bình",
+    "Cường",
+    "Đạt",
+    "Tùng",
+    "Việt",
+    "Hoàng",
+    "Huy",
+    "Kiên",
+    "Thành",
+    "Toàn",
+    "Vinh",
+    "Chiến",
+    "Đức",
+    "Lâm",
+    "Quang",
+]
+GIVEN_FEMALE = [
+    "Lan",
+    "Hương",
+    "Hoa",
+    "Mai",
+    "Linh",
+    "Trang",
+    "Hà",
+    "Thảo",
+    "Ngọc",
+    "Huyền",
+    "Nhung",
+    "Yến",
+    "Phương",
+    "Thủy",
+    "Hằng",
+    "Loan",
+    "Vân",
+    "Giang",
+    "Dung",
+    "Oanh",
+    "Hạnh",
+    "Quỳnh",
+    "Anh",
+    "Nga",
+    "Thu",
+    "Hiền",
+    "Chi",
+    "Liên",
+    "Tâm",
+    "My",
+]
+
+
+def vietnamese_name(rng: random.Random) -> tuple[str, str, str]:
+    """(family, middle, given), e.g. ("Nguyễn", "Thị", "Hương")."""
+    family = rng.choices([f for f, _w in FAMILY_NAMES], [w for _f, w in FAMILY_NAMES])[0]
+    if rng.random() < 0.5:
+        return family, rng.choice(MIDDLE_MALE), rng.choice(GIVEN_MALE)
+    return family, rng.choice(MIDDLE_FEMALE), rng.choice(GIVEN_FEMALE)
+
+
+def phone_number(rng: random.Random) -> str:
+    return f"+84{rng.choice(['9', '3', '8', '7'])}{rng.randrange(10**8):08d}"
