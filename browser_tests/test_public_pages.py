@@ -26,7 +26,6 @@ def two_reports(submit, officer_a, live_server):
 
 
 def test_resident_sees_report_list_and_timeline_in_vietnamese(two_reports, live_server):
-    first, second = two_reports
     with open_page() as page:
         page.goto(live_server.url + "/")
         assert page.locator("html").get_attribute("lang") == "vi"
