@@ -18,7 +18,9 @@ from playwright.sync_api import Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 # Screenshots of key pages, for a person to look at after a run (not compared).
-SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or Path(tempfile.gettempdir()) / "congdanso-screenshots")
+SCREENSHOTS = Path(
+    os.environ.get("SCREENSHOT_DIR") or Path(tempfile.gettempdir()) / "congdanso-screenshots"
+)
 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 CHROMIUM_ARGS = [
     "--no-sandbox",
