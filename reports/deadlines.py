@@ -1,5 +1,6 @@
 """Working-hours arithmetic for deadlines: 8:00–17:00 local time, Monday–Friday, without
-Vietnam's public holidays (lunar Tết and Hùng Kings' day included, from `holidays`)."""
+Vietnam's public holidays (lunar Tết and Hùng Kings' day included, from `holidays`), with
+the substituted working Saturdays."""
 
 from __future__ import annotations
 
@@ -16,12 +17,15 @@ def _tz() -> ZoneInfo:
 
 
 @lru_cache(maxsize=64)
-def _holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.Vietnam(years=year).keys())
+def _calendar(year: int) -> holidays.HolidayBase:
+    return holidays.Vietnam(years=year)
 
 
+@lru_cache(maxsize=4096)
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _holidays(day.year)
+    """Monday–Friday, minus public holidays, plus the Saturdays the government makes working
+    days in exchange for a bridge day off (e.g. Saturday 22 Aug 2026 for Monday 31 Aug)."""
+    return _calendar(day.year).is_working_day(day)
 
 
 def _office_hours(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:

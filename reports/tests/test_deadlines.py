@@ -84,6 +84,15 @@ def test_hung_kings_day_is_skipped(start, expected):
     assert add_working_hours(start, 2) == expected
 
 
+def test_substituted_saturday_is_a_working_day_and_its_bridge_monday_is_not():
+    # 2026: Monday 31 Aug is a day off bridging to National Day; Saturday 22 Aug is worked instead.
+    assert is_working_day(date(2026, 8, 22))
+    assert not is_working_day(date(2026, 8, 31))
+    assert add_working_hours(hanoi(2026, 8, 21, 16, 0), 2) == hanoi(2026, 8, 22, 9, 0)
+    # Friday 28 Aug 16:00 + 2 h: Monday 31 Aug and 1–2 Sep are off → Thursday 3 Sep.
+    assert add_working_hours(hanoi(2026, 8, 28, 16, 0), 2) == hanoi(2026, 9, 3, 9, 0)
+
+
 def test_reunification_and_labour_day_are_skipped():
     # Wednesday 29 April 2026 16:00; 30 April and 1 May are holidays, then the weekend.
     assert add_working_hours(hanoi(2026, 4, 29, 16, 0), 2) == hanoi(2026, 5, 4, 9, 0)
