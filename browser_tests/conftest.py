@@ -54,3 +54,21 @@ def open_page(*, locale: str = "vi-VN", width: int = 390, height: int = 844) -> 
             assert not errors, f"JavaScript errors on the page: {errors}"
         finally:
             browser.close()
+
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def assert_accessible(page: Page) -> None:
+    """Run axe-core (from our npm install, injected, never fetched) on the page as it is now;
+    fail on any serious or critical violation, naming the rule and the elements."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {resultTypes: ["violations"]});
+            return r.violations
+                .filter(v => v.impact === "serious" || v.impact === "critical")
+                .map(v => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map(n => n.target.join(" ")).slice(0, 5).join(", ")}`);
+        }"""
+    )
+    assert not result, "accessibility violations:\n" + "\n".join(result)

@@ -9,7 +9,7 @@ from accounts.models import User
 from reports.models import Report
 from reports.services import report_accept, report_resolve
 
-from .conftest import SCREENSHOTS, open_page
+from .conftest import SCREENSHOTS, assert_accessible, open_page
 
 
 @pytest.fixture
@@ -34,6 +34,7 @@ def test_resident_sees_report_list_and_timeline_in_vietnamese(two_reports, live_
         assert page.get_by_text("Rác thải tràn ra vỉa hè phố Hàng Bài").is_visible()
         assert page.locator(".badge", has_text="Đã chuyển đơn vị xử lý").first.is_visible()
         page.screenshot(path=str(SCREENSHOTS / "report_list_vi.png"), full_page=True)
+        assert_accessible(page)
 
         page.get_by_role("link", name="Đèn đường hỏng ở ngõ 5 Lý Thái Tổ").click()
         page.get_by_role("heading", name="Quá trình xử lý").wait_for()
@@ -43,6 +44,7 @@ def test_resident_sees_report_list_and_timeline_in_vietnamese(two_reports, live_
         assert "UBND Phường Hoàn Kiếm" in timeline
         # The proof photo is served and decodes in the browser.
         page.screenshot(path=str(SCREENSHOTS / "report_detail_vi.png"), full_page=True)
+        assert_accessible(page)
         proof = page.get_by_role("img", name="Ảnh kết quả xử lý")
         assert proof.evaluate("img => img.complete && img.naturalWidth > 0")
         # Residents are anonymous on public pages.
@@ -101,3 +103,16 @@ def test_demo_command_output_opens(live_server, media_root):
         assert int(text.split()[0]) > 0
         page.locator("ul.reports li a").first.click()
         page.get_by_role("heading", name="Quá trình xử lý").wait_for()
+
+
+def test_sign_in_page_is_accessible_and_refuses_a_wrong_password(live_server, alice):
+    with open_page() as page:
+        page.goto(live_server.url + "/dang-nhap/")
+        assert_accessible(page)
+        page.get_by_label("Tên đăng nhập").fill("alice")
+        page.get_by_label("Mật khẩu").fill("sai mat khau")
+        page.get_by_role("button", name="Đăng nhập").click()
+        assert page.get_by_role("alert").is_visible()
+        page.get_by_label("Mật khẩu").fill("correct horse battery")
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.get_by_role("button", name="Đăng xuất").wait_for()

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Installed so the API docs page serves Swagger UI from our static files, not a CDN.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "accounts",
@@ -75,6 +77,7 @@ INSTALLED_APPS = [
     "routing",
     "reports",
     "citizen",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -139,7 +142,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
 
 # Vietnamese first, English second.
 LANGUAGE_CODE = env("LANGUAGE_CODE", "vi")

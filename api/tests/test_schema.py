@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+import re
+
+
+def test_openapi_schema_is_served(client):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    assert response.json()["info"]["title"] == "Công dân số API"
+
+
+def test_api_docs_load_every_asset_from_this_site(client):
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "swagger-ui-bundle.js" in body
+    assets = re.findall(r'(?:src|href)="([^"]+)"', body)
+    assert assets, "the docs page loads its scripts and styles"
+    assert all(not a.startswith(("http:", "https:", "//")) for a in assets), assets
