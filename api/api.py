@@ -45,3 +45,12 @@ def on_permission_denied(request, exc: PermissionDenied):
 @api.exception_handler(Http404)
 def on_not_found(request, exc: Http404):
     return _error(request, 404, "not_found", "Not found")
+
+
+def _register_routers() -> None:
+    from . import units
+
+    api.add_router("/units", units.router)
+
+
+_register_routers()

@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "citizen.context_processors.map_settings",
             ],
         },
     },
@@ -185,6 +186,15 @@ UNITS_CURRENT_ERA = env("UNITS_CURRENT_ERA", "2025")
 # A point just outside every ward (GPS noise at the city edge) goes to the nearest ward
 # within this distance; beyond it the point is refused as outside the city.
 WARD_EDGE_TOLERANCE_M = envint("WARD_EDGE_TOLERANCE_M", 300)
+
+# Map tiles: an XYZ URL template ({z}/{x}/{y}) and its attribution. Empty: no tiles; the
+# ward boundaries are the base map (also what shows when tiles cannot be reached).
+MAP_TILE_URL = env("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "")
+MAP_BOUNDARY_ATTRIBUTION = (
+    "Ranh giới hành chính: NXB Tài nguyên, Môi trường và Bản đồ Việt Nam (sapnhap.bando.com.vn), "
+    "qua vietnamese-provinces-database (MIT)"
+)
 
 # Working-hours calendar for deadlines (Vietnamese public offices).
 WORKDAY_START_HOUR = envint("WORKDAY_START_HOUR", 8)

@@ -17,3 +17,14 @@ def test_api_docs_load_every_asset_from_this_site(client):
     assets = re.findall(r'(?:src|href)="([^"]+)"', body)
     assert assets, "the docs page loads its scripts and styles"
     assert all(not a.startswith(("http:", "https:", "//")) for a in assets), assets
+
+
+def test_ward_boundaries_are_served_simplified_with_names(client, db):
+    response = client.get("/api/units/wards.geojson")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+    data = response.json()
+    assert len(data["features"]) == 126
+    by_code = {f["id"]: f for f in data["features"]}
+    assert by_code["00070"]["properties"]["name"] == "Phường Hoàn Kiếm"
+    assert len(response.content) < 1_000_000  # simplified: the full boundaries are ~3 MB
