@@ -36,6 +36,7 @@ messages: pydeps
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --ignore=.tools -v0
 
 deps: pydeps assets messages
+	@command -v ffmpeg >/dev/null || bash scripts/ensure-debian-packages.sh ffmpeg
 
 db: deps
 	$(PY) manage.py migrate --no-input -v0
@@ -54,7 +55,7 @@ run: setup
 	HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
 
 test-deps: deps
-	bash scripts/ensure-debian-packages.sh chromium postgresql gettext
+	bash scripts/ensure-debian-packages.sh chromium postgresql gettext ffmpeg
 
 lint: pydeps
 	$(VENV)/bin/ruff check .

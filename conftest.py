@@ -5,6 +5,10 @@ coordinator; a city leader. Reference data (units, agencies, categories) is load
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -144,10 +148,70 @@ def photo_file(
     return SimpleUploadedFile(name, buf.getvalue(), content_type="image/jpeg")
 
 
+_videos: dict[tuple, bytes] = {}
+
+
+def video_file(
+    name: str = "clip.mp4", *, seconds: float = 2, fmt: str = "mp4", location: bool = True
+) -> SimpleUploadedFile:
+    """A real, tiny video made by ffmpeg (Debian package ffmpeg), with a GPS location tag in
+    its metadata as phones write it; made once per shape and reused."""
+    key = (seconds, fmt, location)
+    if key not in _videos:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / f"clip.{fmt}"
+            codec = ["-c:v", "libvpx", "-b:v", "100k"] if fmt == "webm" else ["-pix_fmt", "yuv420p"]
+            tags = ["-metadata", "location=+21.0285+105.8522/"] if location else []
+            command = [
+                shutil.which("ffmpeg") or "ffmpeg",
+                "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+                f"testsrc=duration={seconds}:size=160x120:rate=10", *codec, *tags, str(out),
+            ]  # fmt: skip
+            subprocess.run(command, check=True)  # noqa: S603 - fixed arguments
+            _videos[key] = out.read_bytes()
+    return SimpleUploadedFile(name, _videos[key], content_type="video/mp4")
+
+
 @pytest.fixture
 def media_root(tmp_path, settings):
+    """MEDIA_ROOT (public copies) in a temporary folder; the private originals beside it."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private_media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def private_media_root(media_root, settings):
+    return settings.PRIVATE_MEDIA_ROOT
+
+
+@pytest.fixture
+def run_worker(monkeypatch):
+    """Run the queued background tasks as `manage.py db_worker --batch` does, inside the
+    test's transaction. The worker closes "old" connections between tasks, and a connection
+    inside a transaction counts as old: on PostgreSQL that would end the test's transaction."""
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def _run() -> None:
+        call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+
+    return _run
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once_beside_live_server(request):
+    """No worker runs beside pytest's live server: there, background tasks (the public copies
+    of photos) run as they are enqueued, so pages show what the worker would have made."""
+    if "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("settings").TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default"],
+        }
+    }
 
 
 @pytest.fixture

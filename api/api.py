@@ -48,9 +48,12 @@ def on_not_found(request, exc: Http404):
 
 
 def _register_routers() -> None:
-    from . import units
+    from . import map as report_map
+    from . import reports, units
 
     api.add_router("/units", units.router)
+    api.add_router("/reports", report_map.router)
+    api.add_router("/", reports.router)
 
 
 _register_routers()

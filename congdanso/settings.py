@@ -78,10 +78,13 @@ INSTALLED_APPS = [
     "reports",
     "citizen",
     "api",
+    "notify",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Compresses HTML and JSON (the ward boundaries' GeoJSON most): residents are on phones.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "citizen.context_processors.map_settings",
+                "notify.context_processors.unread_notifications",
             ],
         },
     },
@@ -165,12 +169,18 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploaded originals (with their EXIF: GPS, device) are kept here for provenance and never
+# served at MEDIA_URL; only the derived copies (EXIF-free photos, video posters) live in
+# MEDIA_ROOT. Keep it outside MEDIA_ROOT and outside whatever the web server serves.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private_media")))
 # Uploads above this are refused before they reach memory-hungry decoders.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_PHOTO_BYTES = envint("MAX_PHOTO_BYTES", 15 * 1024 * 1024)
 MAX_DOCUMENT_BYTES = envint("MAX_DOCUMENT_BYTES", 20 * 1024 * 1024)
 MAX_VIDEO_BYTES = envint("MAX_VIDEO_BYTES", 50 * 1024 * 1024)
+# One video of at most this many seconds per report (the residents' app limit).
+MAX_VIDEO_SECONDS = envint("MAX_VIDEO_SECONDS", 60)
 
 TASKS = {
     "default": {

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import ExtensionRequest, Media, Rating, Report, ReportEvent, ResponseTemplate
 
@@ -18,11 +19,25 @@ class MediaInline(admin.TabularInline):
     model = Media
     extra = 0
     can_delete = False
-    fields = ("kind", "is_proof", "file", "content_type", "size", "sha256")
+    fields = (
+        "kind",
+        "is_proof",
+        "original",
+        "content_type",
+        "size",
+        "sha256",
+        "processed_at",
+        "processing_error",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("original"))
+    def original(self, obj: Media) -> str:
+        # The name only: originals (with EXIF/GPS) are private and have no URL.
+        return obj.file.name
 
 
 @admin.register(Report)

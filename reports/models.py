@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from routing.models import Priority
 
+from .storage import private_storage
 from .workflow import STATUS_COLOURS, Action, Status
 
 
@@ -159,7 +160,8 @@ class Media(models.Model):
     )
     is_proof = models.BooleanField(default=False)
     kind = models.CharField(max_length=10, choices=MediaKind.choices)
-    file = models.FileField(upload_to="reports/%Y/%m/")
+    # The upload as received, EXIF/GPS intact (provenance); private, never served at MEDIA_URL.
+    file = models.FileField(upload_to="reports/%Y/%m/", storage=private_storage)
     content_type = models.CharField(max_length=60)
     size = models.PositiveBigIntegerField()
     # Content hash: a proof photo already used elsewhere is refused (reused images prove nothing).
@@ -171,6 +173,18 @@ class Media(models.Model):
     )
     created_at = models.DateTimeField()
 
+    # Public copies made by the process_media task (in MEDIA_ROOT, unguessable names, no
+    # metadata): a photo's thumbnail (≤ 320 px) and display size (≤ 1280 px); a video's poster
+    # frame and its copy with the metadata stripped. Empty until processed.
+    thumbnail = models.FileField(upload_to="public/", max_length=200, blank=True)
+    display = models.FileField(upload_to="public/", max_length=200, blank=True)
+    poster = models.FileField(upload_to="public/", max_length=200, blank=True)
+    public_video = models.FileField(upload_to="public/", max_length=200, blank=True)
+    duration_s = models.FloatField(_("duration (seconds)"), null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    # Why processing failed (shown to staff; the page says the file could not be processed).
+    processing_error = models.TextField(blank=True)
+
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
@@ -178,6 +192,22 @@ class Media(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.file.name}"
+
+    @property
+    def is_ready(self) -> bool:
+        """The public copies exist (photos and videos are shown only once processed)."""
+        if self.kind == MediaKind.PHOTO:
+            return bool(self.display and self.thumbnail)
+        if self.kind == MediaKind.VIDEO:
+            return bool(self.public_video)
+        return True
+
+    def public_url(self, variant: str) -> str:
+        """The access-checked URL of one public copy (thumbnail, display, poster, video,
+        document); use this instead of `file.url`: originals have no URL."""
+        from django.urls import reverse
+
+        return reverse("citizen:media_file", args=[self.pk, variant])
 
 
 class Rating(models.Model):

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +23,7 @@ from routing.services import route_report
 from units.lookup import OutsideCity, locate
 from units.models import Agency, AgencyKind
 
-from . import clock, workflow
+from . import clock, tasks, workflow
 from .deadlines import add_working_hours
 from .media import InspectedFile, inspect_upload
 from .models import (
@@ -116,6 +118,21 @@ def clock_local(moment: datetime) -> datetime:
     return timezone.localtime(moment)
 
 
+@contextmanager
+def _files_removed_on_failure() -> Iterator[list[Media]]:
+    """Files are written to disk inside the transaction; if it rolls back (a later check
+    fails, a race loses), the rows are gone and the files would be orphans: delete them.
+    (A rollback of an outer transaction around the service is not seen here.)"""
+    written: list[Media] = []
+    try:
+        yield written
+    except BaseException:
+        for media in written:
+            if media.file.name:
+                media.file.storage.delete(media.file.name)
+        raise
+
+
 def _store_files(
     report: Report,
     inspected: Sequence[tuple[File, InspectedFile]],
@@ -123,6 +140,7 @@ def _store_files(
     actor: User | None,
     event: ReportEvent | None,
     is_proof: bool,
+    written: list[Media] | None = None,
 ) -> list[Media]:
     now = clock.now()
     stored = []
@@ -137,14 +155,21 @@ def _store_files(
             sha256=info.sha256,
             width=info.width,
             height=info.height,
+            duration_s=info.duration_s,
             uploaded_by=actor,
             created_at=now,
         )
         upload.seek(0)
         # The stored name comes from the content's real type, never the uploaded name.
         media.file.save(f"{info.sha256[:16]}.{info.extension}", upload, save=False)
+        if written is not None:
+            written.append(media)
         media.save()
         stored.append(media)
+        # The public copies are made after commit, by the worker: the row must exist for it.
+        # robust: a queue hiccup must not turn a stored report into an error page; what was
+        # not enqueued is caught up by `manage.py process_media`.
+        transaction.on_commit(partial(tasks.process_media.enqueue, media.pk), robust=True)
     return stored
 
 
@@ -226,7 +251,7 @@ def report_submit(
             code="photo_required",
         )
     try:
-        with transaction.atomic():
+        with _files_removed_on_failure() as written, transaction.atomic():
             report = _create_and_route(
                 reporter=reporter,
                 category=category,
@@ -241,6 +266,7 @@ def report_submit(
                 inspected=inspected,
                 source=source,
                 edge_distance_m=hit.distance_m,
+                written=written,
             )
     except IntegrityError:
         # Two copies of one submission raced; the other one won and is the report.
@@ -275,6 +301,7 @@ def _create_and_route(
     inspected,
     source,
     edge_distance_m,
+    written=None,
 ) -> Report:
     now = clock.now()
     report = Report(
@@ -294,7 +321,7 @@ def _create_and_route(
     )
     data = {"ward_edge_distance_m": round(edge_distance_m, 1)} if edge_distance_m else {}
     workflow.transition(report, Action.SUBMIT, actor=None, data=data)
-    _store_files(report, inspected, actor=reporter, event=None, is_proof=False)
+    _store_files(report, inspected, actor=reporter, event=None, is_proof=False, written=written)
     if reporter is not None:
         ReportFollower.objects.get_or_create(
             report=report, user=reporter, defaults={"created_at": now}
@@ -517,7 +544,7 @@ def report_resolve(
     *, actor: User, report: Report, answer: str, files: Sequence[File] = ()
 ) -> Report:
     """Close the unit's work with an answer the resident can check, and proof of the result."""
-    with transaction.atomic():
+    with _files_removed_on_failure() as written, transaction.atomic():
         report = _locked(report)
         workflow.check(report, Action.RESOLVE, actor)
         templates = (
@@ -553,7 +580,7 @@ def report_resolve(
                 "resolution_count": report.resolution_count + 1,
             },
         )
-        _store_files(report, inspected, actor=actor, event=event, is_proof=True)
+        _store_files(report, inspected, actor=actor, event=event, is_proof=True, written=written)
     return report
 
 

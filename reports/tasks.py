@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from . import services
+from . import processing, services
+
+
+class MediaProcessingError(Exception):
+    """Raised after the failure is recorded on the row, so the task result shows it too."""
 
 
 @task()
 def close_unrated_reports() -> int:
     """Close resolved reports nobody rated within AUTO_CLOSE_DAYS; returns how many."""
     return services.reports_auto_close()
+
+
+@task()
+def process_media(media_id: int) -> None:
+    """Make the public copies of one attachment (EXIF-free photos, video poster and copy)."""
+    media = processing.media_process(media_id=media_id)
+    if media is not None and media.processing_error:
+        raise MediaProcessingError(f"media {media_id}: {media.processing_error}")

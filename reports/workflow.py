@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from . import clock
@@ -246,7 +246,7 @@ def transition(
         report.save()
     else:
         report.save(update_fields=sorted(set(fields)))
-    return ReportEvent.objects.create(
+    event = ReportEvent.objects.create(
         report=report,
         action=action,
         from_status=from_status,
@@ -258,3 +258,12 @@ def transition(
         is_public=is_public,
         created_at=now,
     )
+    # Residents hear of a step only once it is committed; a rolled-back change notifies nobody.
+    transaction.on_commit(lambda: _notify(event), robust=True)
+    return event
+
+
+def _notify(event: ReportEvent) -> None:
+    from notify.services import notify_event  # notify depends on reports, not the reverse
+
+    notify_event(event)

@@ -79,12 +79,17 @@ def test_internal_assignment_note_stays_off_the_public_timeline(
     assert "Phạm Thị Hoa" not in body  # an officer's name is not public
 
 
-def test_resolved_report_shows_answer_and_proof(client, submit, officer_a):
+def test_resolved_report_shows_answer_and_proof(
+    client, submit, officer_a, django_capture_on_commit_callbacks, run_worker
+):
     report = submit()
     report_accept(actor=officer_a, report=report)
-    report_resolve(
-        actor=officer_a, report=report, answer=GOOD_ANSWER, files=[photo_file("after.jpg")]
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report_resolve(
+            actor=officer_a, report=report, answer=GOOD_ANSWER, files=[photo_file("after.jpg")]
+        )
+    # The proof photo is shown through its public copy, made by the worker.
+    run_worker()
     body = client.get(detail_url(report)).content.decode()
     assert GOOD_ANSWER in body
     assert 'alt="Ảnh kết quả xử lý"' in body

@@ -7,6 +7,7 @@ import hashlib
 import io
 import random
 import struct
+import subprocess
 import zlib
 
 import pytest
@@ -15,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import Image
 
-from conftest import photo_file
+from conftest import photo_file, video_file
 from reports.media import inspect_upload
 from reports.models import Media, MediaKind, Report, ReportEvent, TrackingCounter
 from reports.services import EVIDENCE_KINDS, PROOF_KINDS
@@ -184,11 +185,87 @@ def test_other_file_types_are_refused(content):
 
 
 def test_mp4_is_a_video_but_not_accepted_as_proof():
-    mp4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64
-    assert inspect_upload(upload("clip.mp4", mp4), EVIDENCE_KINDS).kind == MediaKind.VIDEO
-    error = refused(upload("clip.mp4", mp4), PROOF_KINDS)
+    assert inspect_upload(video_file("clip.mp4"), EVIDENCE_KINDS).kind == MediaKind.VIDEO
+    error = refused(video_file("clip.mp4"), PROOF_KINDS)
     assert error.code == "file_kind"
     assert "clip.mp4" in error.messages[0]
+
+
+# --- videos: decoded by ffprobe at upload, so a refused video stores nothing -------------------
+
+
+def test_real_mp4_is_a_video_with_its_size_and_duration():
+    info = inspect_upload(video_file("VID_0001.MOV"), EVIDENCE_KINDS)
+    assert (info.kind, info.content_type, info.extension) == (MediaKind.VIDEO, "video/mp4", "mp4")
+    assert (info.width, info.height) == (160, 120)
+    assert info.duration_s == pytest.approx(2, abs=0.2)
+
+
+def test_webm_is_a_video():
+    info = inspect_upload(video_file("clip.webm", fmt="webm"), EVIDENCE_KINDS)
+    assert (info.kind, info.content_type) == (MediaKind.VIDEO, "video/webm")
+
+
+def test_mp4_header_with_no_video_after_it_is_refused():
+    fake = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64
+    error = refused(upload("clip.mp4", fake, "video/mp4"))
+    assert error.code == "file_corrupt"
+    assert "clip.mp4" in error.messages[0]
+    assert "not a real video" in error.messages[0]
+
+
+def test_truncated_video_is_refused():
+    content = video_file().read()
+    error = refused(upload("cut.mp4", content[: len(content) // 2], "video/mp4"))
+    assert error.code == "file_corrupt"
+
+
+def test_audio_only_mp4_is_not_a_video(tmp_path):
+    out = tmp_path / "voice.m4a"
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "sine=duration=1", str(out)],
+        check=True,
+    )
+    assert refused(upload("voice.mp4", out.read_bytes(), "video/mp4")).code == "file_corrupt"
+
+
+def test_text_named_like_a_video_is_refused():
+    error = refused(upload("clip.mp4", b"this is not a video\n" * 20, "video/mp4"))
+    assert error.code == "file_type"
+
+
+def test_video_over_the_size_limit_is_refused(settings):
+    content = video_file().read()
+    settings.MAX_VIDEO_BYTES = len(content) - 1
+    error = refused(upload("big.mp4", content, "video/mp4"))
+    assert error.code == "file_size"
+    assert "big.mp4" in error.messages[0]
+    assert "too large" in error.messages[0]
+
+
+def test_video_longer_than_the_limit_is_refused(settings):
+    error = refused(video_file("long.mp4", seconds=61))
+    assert error.code == "video_too_long"
+    assert "long.mp4" in error.messages[0]
+    assert "at most 60 s" in error.messages[0]
+
+
+def test_video_of_exactly_the_limit_is_accepted(settings):
+    settings.MAX_VIDEO_SECONDS = 3
+    assert inspect_upload(video_file(seconds=3), EVIDENCE_KINDS).duration_s == pytest.approx(3)
+    assert refused(video_file(seconds=4)).code == "video_too_long"
+
+
+def test_video_on_disk_is_probed_where_it_lies(tmp_path):
+    # Uploads above FILE_UPLOAD_MAX_MEMORY_SIZE arrive as temporary files: probed in place.
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    content = video_file().read()
+    big = TemporaryUploadedFile("clip.mp4", "video/mp4", len(content), None)
+    big.write(content)
+    big.seek(0)
+    assert inspect_upload(big, EVIDENCE_KINDS).kind == MediaKind.VIDEO
+    big.close()
 
 
 # --- through report_submit ------------------------------------------------------------------

@@ -1,0 +1,137 @@
+"""The public map's data: H3 clusters at city zoom, individual reports at street zoom.
+
+Only public reports (reports_visible_to(None)) and only public fields: never the reporter.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, time
+
+import h3
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from ninja import Router
+
+from reports.models import Report
+from reports.selectors import reports_visible_to
+from reports.workflow import Status
+
+router = Router(tags=["map"])
+
+# Below this zoom the map shows counts per H3 cell; from it on, individual reports.
+STREET_ZOOM = 14
+MAX_POINTS = 500
+
+
+def h3_resolution(zoom: int) -> int:
+    """Cells about the size of a marker: ~5 km (res 7) at zoom ≤ 10, ~1.8 km, then ~650 m."""
+    if zoom <= 10:
+        return 7
+    if zoom <= 12:
+        return 8
+    return 9
+
+
+def parse_bbox(bbox: str) -> tuple[float, float, float, float]:
+    """ "west,south,east,north" in degrees (Leaflet's toBBoxString)."""
+    try:
+        west, south, east, north = (float(part) for part in bbox.split(","))
+    except ValueError:
+        raise ValidationError("bbox must be west,south,east,north", code="invalid_bbox") from None
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        raise ValidationError("bbox must be west,south,east,north", code="invalid_bbox")
+    return west, south, east, north
+
+
+def public_map_reports(
+    *,
+    bbox: tuple[float, float, float, float] | None = None,
+    category: str = "",
+    status: str = "",
+    ward: str = "",
+    since: date | None = None,
+) -> QuerySet[Report]:
+    """Public reports matching the map's filters. Duplicates (merged) are left out: the
+    original is on the map already."""
+    reports = reports_visible_to(None).exclude(status=Status.MERGED)
+    if bbox is not None:
+        west, south, east, north = bbox
+        reports = reports.filter(lon__gte=west, lon__lte=east, lat__gte=south, lat__lte=north)
+    if category:
+        reports = reports.filter(category__code=category)
+    if status:
+        if status not in Status.values:
+            raise ValidationError("unknown status", code="invalid_status")
+        reports = reports.filter(status=status)
+    if ward:
+        reports = reports.filter(ward__code=ward)
+    if since is not None:
+        start = timezone.make_aware(datetime.combine(since, time.min))
+        reports = reports.filter(created_at__gte=start)
+    return reports
+
+
+def clusters(reports: QuerySet[Report], zoom: int) -> list[dict]:
+    resolution = h3_resolution(zoom)
+    # Only two floats a report leave the database; a later issue replaces this with rollups.
+    counts = Counter(
+        h3.latlng_to_cell(lat, lon, resolution) for lat, lon in reports.values_list("lat", "lon")
+    )
+    result = []
+    for cell, count in counts.most_common():
+        lat, lon = h3.cell_to_latlng(cell)
+        result.append({"cell": cell, "lat": round(lat, 6), "lon": round(lon, 6), "count": count})
+    return result
+
+
+def points(reports: QuerySet[Report]) -> tuple[list[dict], bool]:
+    rows = list(
+        reports.order_by("-created_at", "-id").values(
+            "tracking_code", "title", "lat", "lon", "status", "category__name", "created_at"
+        )[: MAX_POINTS + 1]
+    )
+    truncated = len(rows) > MAX_POINTS
+    return [
+        {
+            "code": r["tracking_code"],
+            "title": r["title"],
+            "lat": r["lat"],
+            "lon": r["lon"],
+            "status": r["status"],
+            "status_label": str(Status(r["status"]).label),
+            "category": r["category__name"],
+            "created_at": r["created_at"].isoformat(),
+            "url": reverse("citizen:report_detail", args=[r["tracking_code"]]),
+        }
+        for r in rows[:MAX_POINTS]
+    ], truncated
+
+
+@router.get("/map", summary="Public reports for the map: H3 clusters below zoom 14, else points")
+def report_map(
+    request,
+    bbox: str,
+    zoom: int,
+    category: str = "",
+    status: str = "",
+    ward: str = "",
+    since: date | None = None,
+):
+    if not 0 <= zoom <= 22:
+        raise ValidationError("zoom must be between 0 and 22", code="invalid_zoom")
+    reports = public_map_reports(
+        bbox=parse_bbox(bbox), category=category, status=status, ward=ward, since=since
+    )
+    if zoom < STREET_ZOOM:
+        cells = clusters(reports, zoom)
+        return {
+            "mode": "clusters",
+            "resolution": h3_resolution(zoom),
+            "total": sum(c["count"] for c in cells),
+            "clusters": cells,
+        }
+    items, truncated = points(reports)
+    return {"mode": "points", "points": items, "truncated": truncated}

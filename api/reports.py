@@ -1,0 +1,266 @@
+"""The residents' reporting flow: where a point is, which category fits, what is already
+reported nearby, "me too", and sending a report (with photos) from the submit page."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.timesince import timesince
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+from shapely.geometry import shape
+
+from accounts.models import User
+from reports import clock
+from reports.media import inspect_upload
+from reports.models import MediaKind
+from reports.selectors import get_report_for, reports_visible_to
+from reports.services import EVIDENCE_KINDS, report_follow, report_submit
+from reports.text import unaccent
+from reports.workflow import OPEN_STATUSES
+from routing.models import Category
+from units.lookup import OutsideCity, current_era, locate
+from units.models import WARD_LEVEL_TYPES, AdministrativeUnit
+
+from .api import session_auth
+
+router = Router(tags=["reports"])
+
+NEARBY_METRES = 250
+NEARBY_DAYS = 30
+MAX_PHOTOS = 6
+MAX_VIDEOS = 1
+# Only the administrative-procedure category takes PDF documents from residents (a form,
+# a receipt); elsewhere a document is not evidence of a street problem.
+DOCUMENT_CATEGORIES = frozenset({"dich-vu-cong-thu-tuc"})
+_M_PER_DEG_LAT = 110_574.0
+
+
+def parse_point(lat: object, lon: object) -> tuple[float, float]:
+    try:
+        lat_f, lon_f = float(lat), float(lon)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValidationError(_("The location is not a valid point."), code="bad_point") from None
+    if not (math.isfinite(lat_f) and math.isfinite(lon_f)) or not (
+        -90 <= lat_f <= 90 and -180 <= lon_f <= 180
+    ):
+        raise ValidationError(_("The location is not a valid point."), code="bad_point")
+    return lat_f, lon_f
+
+
+def _locate(lat: float, lon: float):
+    try:
+        return locate(lat, lon)
+    except OutsideCity as exc:
+        raise ValidationError(str(exc), code="outside_city") from None
+
+
+@lru_cache(maxsize=256)
+def ward_point(code: str, era: str) -> tuple[float, float] | None:
+    """A point surely inside the ward (shapely's point_on_surface), for reports sent with an
+    address and a chosen ward but no pin ("the map does not work for me")."""
+    unit = (
+        AdministrativeUnit.objects.filter(era=era, code=code, type__in=WARD_LEVEL_TYPES)
+        .exclude(geometry="")
+        .first()
+    )
+    if unit is None:
+        return None
+    point = shape(json.loads(unit.geometry)).point_on_surface()
+    return point.y, point.x
+
+
+def _signed_in(request: HttpRequest) -> User:
+    # Only on endpoints with auth=session_auth, which lets signed-in users through alone.
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _category_name(category: Category) -> str:
+    return category.name_en if (get_language() or "").startswith("en") else category.name
+
+
+@router.get("/locate", summary="The ward or commune a point lies in")
+def locate_point(request: HttpRequest, lat: str = "", lon: str = ""):
+    hit = _locate(*parse_point(lat, lon))
+    return {"code": hit.code, "name": hit.full_name, "edge_distance_m": round(hit.distance_m, 1)}
+
+
+def suggest_categories(text: str, limit: int = 3) -> list[tuple[int, Category]]:
+    """Categories whose keywords or name occur in the text, best first. A keyword found as a
+    phrase scores its word count (longer phrases say more); a name word scores 1."""
+    words = set(unaccent(text).split())
+    plain = f" {' '.join(unaccent(text).split())} "
+    scored = []
+    for category in Category.objects.filter(is_active=True):
+        score = 0
+        for keyword in (k.strip() for k in category.keywords.split(",")):
+            k = unaccent(keyword)
+            if k and f" {k} " in plain:
+                score += 2 * len(k.split())
+        score += sum(1 for w in unaccent(category.name).split() if len(w) > 2 and w in words)
+        if score:
+            scored.append((score, category))
+    scored.sort(key=lambda sc: (-sc[0], sc[1].sort_order, sc[1].name))
+    return scored[:limit]
+
+
+@router.get("/categories/suggest", summary="Up to 3 categories matching a description")
+def suggest(request: HttpRequest, text: str = ""):
+    return [
+        {
+            "code": c.code,
+            "name": _category_name(c),
+            "group": c.group,
+            "icon": c.icon,
+            "score": score,
+        }
+        for score, c in suggest_categories(text[:2000])
+    ]
+
+
+def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    # Equirectangular: exact to centimetres at 250 m.
+    dy = (lat2 - lat1) * _M_PER_DEG_LAT
+    dx = (lon2 - lon1) * 111_320.0 * math.cos(math.radians((lat1 + lat2) / 2))
+    return math.hypot(dx, dy)
+
+
+def _thumbnail_url(media) -> str | None:
+    thumb = getattr(media, "thumbnail", None) if media is not None else None
+    return thumb.url if thumb else None
+
+
+@router.get("/reports/nearby", summary="Open reports of a category within 250 m, last 30 days")
+def nearby(request: HttpRequest, lat: str = "", lon: str = "", category: str = ""):
+    lat_f, lon_f = parse_point(lat, lon)
+    dlat = NEARBY_METRES / _M_PER_DEG_LAT
+    dlon = NEARBY_METRES / (111_320.0 * math.cos(math.radians(lat_f)))
+    now = clock.now()
+    candidates = (
+        reports_visible_to(request.user if request.user.is_authenticated else None)
+        .filter(
+            status__in=OPEN_STATUSES,
+            created_at__gte=now - timedelta(days=NEARBY_DAYS),
+            # A bounding box first, so the database does the coarse cut.
+            lat__range=(lat_f - dlat, lat_f + dlat),
+            lon__range=(lon_f - dlon, lon_f + dlon),
+        )
+        .prefetch_related("media", "followers")
+        .order_by("-created_at")
+    )
+    if category:
+        candidates = candidates.filter(category__code=category)
+    found: list[dict[str, Any]] = []
+    for report in candidates[:50]:
+        distance = _distance_m(lat_f, lon_f, report.lat, report.lon)
+        if distance > NEARBY_METRES:
+            continue
+        photo = next(
+            (m for m in report.media.all() if m.kind == MediaKind.PHOTO and not m.is_proof), None
+        )
+        found.append(
+            {
+                "tracking_code": report.tracking_code,
+                "title": report.title,
+                "status": report.status,
+                "status_label": str(report.get_status_display()),
+                "status_colour": report.status_colour,
+                "age": _("%(time)s ago") % {"time": timesince(report.created_at, now, depth=1)},
+                "distance_m": round(distance),
+                # Only the public copy (made by the media task, metadata stripped) is shown;
+                # the upload itself is private.
+                "thumbnail": _thumbnail_url(photo),
+                "followers": len(report.followers.all()),
+                "url": f"/phan-anh/{report.tracking_code}/",
+            }
+        )
+    found.sort(key=lambda r: r["distance_m"])
+    return found[:10]
+
+
+@router.post(
+    "/reports/{tracking_code}/follow",
+    auth=session_auth,
+    summary="“I have this problem too”: follow a report instead of sending a new one",
+)
+def follow(request: HttpRequest, tracking_code: str):
+    user = _signed_in(request)
+    report = get_report_for(user, tracking_code)
+    report_follow(actor=user, report=report)
+    return {"tracking_code": report.tracking_code, "followers": report.followers.count()}
+
+
+def _check_files(files, category: Category) -> None:
+    """The residents' app limits: 6 photos, one video, PDFs only for administrative procedures.
+    Each file is inspected here too (the service does it again) so that the limits are counted
+    by real content type, never by name."""
+    kinds = [inspect_upload(f, EVIDENCE_KINDS).kind for f in files]
+    if kinds.count(MediaKind.PHOTO) > MAX_PHOTOS:
+        raise ValidationError(
+            _("At most %(n)d photos may be attached.") % {"n": MAX_PHOTOS}, code="too_many_photos"
+        )
+    if kinds.count(MediaKind.VIDEO) > MAX_VIDEOS:
+        raise ValidationError(_("At most one video may be attached."), code="too_many_videos")
+    if MediaKind.DOCUMENT in kinds and category.code not in DOCUMENT_CATEGORIES:
+        raise ValidationError(
+            _("PDF documents are accepted only for public services and procedures."),
+            code="document_not_allowed",
+        )
+
+
+def _title_from(description: str) -> str:
+    first = (description.strip().splitlines() or [""])[0].strip()
+    return first if len(first) <= 80 else first[:79].rstrip() + "…"
+
+
+@router.post(
+    "/reports",
+    auth=session_auth,
+    response={201: dict},
+    summary="Send a report (multipart form)",
+)
+def submit(request: HttpRequest):
+    data = request.POST
+    category = Category.objects.filter(code=data.get("category", ""), is_active=True).first()
+    if category is None:
+        raise ValidationError(_("Choose a category."), code="bad_category")
+    lat: object = data.get("lat", "")
+    lon: object = data.get("lon", "")
+    ward = data.get("ward", "")
+    if not lat and not lon and ward:
+        point = ward_point(ward, current_era())
+        if point is None:
+            raise ValidationError(_("Choose a ward from the list."), code="bad_ward")
+        lat, lon = point
+    lat_f, lon_f = parse_point(lat, lon)
+    files = request.FILES.getlist("files")
+    _check_files(files, category)
+    description = data.get("description", "")
+    report = report_submit(
+        reporter=_signed_in(request),
+        category=category,
+        lat=lat_f,
+        lon=lon_f,
+        title=data.get("title", "").strip() or _title_from(description),
+        description=description,
+        address=data.get("address", ""),
+        idempotency_key=data.get("idempotency_key") or None,
+        files=files,
+    )
+    return Status(
+        201,
+        {
+            "tracking_code": report.tracking_code,
+            "url": f"/phan-anh/{report.tracking_code}/",
+            "ward": report.ward.full_name if report.ward else "",
+            "status_label": str(report.get_status_display()),
+        },
+    )
