@@ -55,7 +55,8 @@ run: setup
 	HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
 
 test-deps: deps
-	bash scripts/ensure-debian-packages.sh chromium postgresql gettext ffmpeg
+	# The emoji font only makes category icons visible in screenshots; phones have their own.
+	bash scripts/ensure-debian-packages.sh chromium postgresql gettext ffmpeg fonts-noto-color-emoji
 
 lint: pydeps
 	$(VENV)/bin/ruff check .

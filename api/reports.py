@@ -22,7 +22,7 @@ from reports import clock
 from reports.media import inspect_upload
 from reports.models import MediaKind
 from reports.selectors import get_report_for, reports_visible_to
-from reports.services import EVIDENCE_KINDS, report_follow, report_submit
+from reports.services import EVIDENCE_KINDS, parse_point, report_follow, report_submit
 from reports.text import unaccent
 from reports.workflow import OPEN_STATUSES
 from routing.models import Category
@@ -41,18 +41,6 @@ MAX_VIDEOS = 1
 # a receipt); elsewhere a document is not evidence of a street problem.
 DOCUMENT_CATEGORIES = frozenset({"dich-vu-cong-thu-tuc"})
 _M_PER_DEG_LAT = 110_574.0
-
-
-def parse_point(lat: object, lon: object) -> tuple[float, float]:
-    try:
-        lat_f, lon_f = float(lat), float(lon)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValidationError(_("The location is not a valid point."), code="bad_point") from None
-    if not (math.isfinite(lat_f) and math.isfinite(lon_f)) or not (
-        -90 <= lat_f <= 90 and -180 <= lon_f <= 180
-    ):
-        raise ValidationError(_("The location is not a valid point."), code="bad_point")
-    return lat_f, lon_f
 
 
 def _locate(lat: float, lon: float):

@@ -129,6 +129,9 @@ def test_public_map_shows_a_point_without_the_reporter(submit, alice, live_serve
         # City zoom: one cluster counting the one public report.
         page.goto(f"{live_server.url}/ban-do/")
         page.locator("#map[data-state=loaded][data-mode=clusters]").wait_for()
+        # No tile URL configured: the 126 ward boundaries are the base map.
+        page.locator("#map[data-wards=loaded][data-tiles=none]").wait_for()
+        assert page.evaluate("window.CongDanSo.publicMap.wardsLayer.getLayers().length") == 126
         cluster = page.locator(".map-cluster")
         assert cluster.count() == 1 and cluster.inner_text() == "1"
         assert "1 phản ánh trong khu vực này." in page.get_by_role("status").inner_text()
@@ -137,7 +140,7 @@ def test_public_map_shows_a_point_without_the_reporter(submit, alice, live_serve
 
         # Street zoom: the report itself, with a popup linking to its page.
         page.goto(f"{live_server.url}/ban-do/?lat={lat}&lon={lon}&zoom=16")
-        page.locator("#map[data-state=loaded][data-mode=points]").wait_for()
+        page.locator("#map[data-state=loaded][data-mode=points][data-wards=loaded]").wait_for()
         marker = page.get_by_role("button", name="Rác thải tràn ra vỉa hè phố Hàng Bài")
         marker.focus()
         page.keyboard.press("Enter")  # markers are keyboard-reachable
@@ -168,7 +171,7 @@ def test_map_filters_reload_the_data(submit, officer_a, live_server):
     lat, lon = HOAN_KIEM_LAKE
     with open_page() as page:
         page.goto(f"{live_server.url}/ban-do/?lat={lat}&lon={lon}&zoom=16")
-        page.locator("#map[data-state=loaded][data-mode=points]").wait_for()
+        page.locator("#map[data-state=loaded][data-mode=points][data-wards=loaded]").wait_for()
         assert page.locator(".map-point").count() == 2
         page.get_by_label("Trạng thái").select_option(label="Đã tiếp nhận")
         page.get_by_role("button", name="Lọc").click()

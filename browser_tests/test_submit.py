@@ -31,7 +31,7 @@ def sign_in_to_submit(page: Page, base: str) -> None:
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.get_by_role("heading", name="Gửi phản ánh").wait_for()
-    page.locator("#submit-map.leaflet-container").wait_for()
+    page.locator("#submit-map.leaflet-container[data-wards=loaded]").wait_for()
 
 
 def drop_pin_in_the_middle(page: Page) -> None:

@@ -187,7 +187,8 @@ def _inspect_all(
 # --- submission and routing ------------------------------------------------------------------
 
 
-def _parse_point(lat: object, lon: object) -> tuple[float, float]:
+def parse_point(lat: object, lon: object) -> tuple[float, float]:
+    """(lat, lon) as finite floats within Earth's range, or a ValidationError."""
     try:
         lat_f, lon_f = float(lat), float(lon)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -237,7 +238,7 @@ def report_submit(
         raise ValidationError(
             _("Sign in to send a report of this category."), code="anonymous_not_allowed"
         )
-    lat_f, lon_f = _parse_point(lat, lon)
+    lat_f, lon_f = parse_point(lat, lon)
     try:
         hit = locate(lat_f, lon_f)
     except OutsideCity as exc:

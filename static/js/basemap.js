@@ -20,7 +20,12 @@
     }).addTo(map);
     map.wardsLoaded = fetch(data.wardsUrl || "/api/units/wards.geojson")
       .then(function (r) { return r.json(); })
-      .then(function (geojson) { wards.addData(geojson); wards.bringToBack(); return wards; });
+      .then(function (geojson) {
+        wards.addData(geojson);
+        wards.bringToBack();
+        element.dataset.wards = "loaded";  // tests and screenshots wait for the base layer
+        return wards;
+      });
     if (data.tileUrl) {
       var tiles = L.tileLayer(data.tileUrl, { maxZoom: 19, attribution: data.tileAttribution || "" });
       var failures = 0;
