@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,9 +16,11 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
-# Screenshots of key pages, for a person to look at after a run (not compared).
+# Screenshots of every page on a phone-sized viewport, kept after the run for a reviewer to look
+# at (not compared): artifacts/screenshots/ in the checkout unless SCREENSHOT_DIR says otherwise.
 SCREENSHOTS = Path(
-    os.environ.get("SCREENSHOT_DIR") or Path(tempfile.gettempdir()) / "congdanso-screenshots"
+    os.environ.get("SCREENSHOT_DIR")
+    or Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 )
 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 CHROMIUM_ARGS = [

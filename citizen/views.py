@@ -1,24 +1,39 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from reports.selectors import get_report_for, reports_visible_to
 from reports.workflow import Status
 from routing.models import Category
+from units.lookup import current_era
+from units.models import WARD_LEVEL_TYPES, AdministrativeUnit
+
+from .views_public import PERIODS, period_start
 
 PAGE_SIZE = 25
 
 
 def report_list(request):
     reports = reports_visible_to(request.user)
+    # Unknown filter values are ignored rather than refused: a stale link still shows a list.
     status = request.GET.get("status", "")
     if status in Status.values:
         reports = reports.filter(status=status)
     category = request.GET.get("category", "")
     if category:
         reports = reports.filter(category__code=category)
+    ward = request.GET.get("ward", "")
+    if ward:
+        reports = reports.filter(ward__code=ward, ward__era=current_era())
+    period = request.GET.get("period", "")
+    start = period_start(period)
+    if start is not None:
+        reports = reports.filter(created_at__date__gte=start)
     page = Paginator(reports.order_by("-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = {"status": status, "category": category, "ward": ward, "period": period}
     return render(
         request,
         "citizen/report_list.html",
@@ -26,8 +41,12 @@ def report_list(request):
             "page": page,
             "statuses": Status.choices,
             "categories": Category.objects.filter(is_active=True),
-            "status": status,
-            "category": category,
+            "wards": AdministrativeUnit.objects.filter(era=current_era(), type__in=WARD_LEVEL_TYPES)
+            .order_by("name")
+            .values_list("code", "full_name"),
+            "periods": PERIODS,
+            "filters": filters,
+            "query": urlencode({k: v for k, v in filters.items() if v}),
         },
     )
 

@@ -108,3 +108,40 @@ def test_user_text_is_escaped(client, submit):
     body = client.get(reverse("citizen:report_list")).content.decode()
     assert "<script>alert(1)</script>" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+def test_list_filters_by_ward(client, submit):
+    from conftest import BA_DINH_SQUARE
+
+    submit(title="Ở Hoàn Kiếm")
+    submit(title="Ở Ba Đình", lat=BA_DINH_SQUARE[0], lon=BA_DINH_SQUARE[1])
+    body = client.get(reverse("citizen:report_list"), {"ward": "00004"}).content.decode()
+    assert "Ở Ba Đình" in body
+    assert "Ở Hoàn Kiếm" not in body
+
+
+def test_list_filters_by_period(client, submit):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel(timezone.now() - timedelta(days=40), tick=False):
+        submit(title="Phản ánh cũ bốn mươi ngày")
+    submit(title="Phản ánh mới hôm nay")
+    body = client.get(reverse("citizen:report_list"), {"period": "30"}).content.decode()
+    assert "Phản ánh mới hôm nay" in body
+    assert "Phản ánh cũ bốn mươi ngày" not in body
+    everything = client.get(reverse("citizen:report_list")).content.decode()
+    assert "Phản ánh cũ bốn mươi ngày" in everything
+
+
+def test_paging_keeps_the_filters(client, submit):
+    for i in range(26):
+        submit(title=f"Rác số {i}")
+    body = client.get(
+        reverse("citizen:report_list"), {"ward": "00070", "period": "7"}
+    ).content.decode()
+    assert 'href="?page=2&amp;ward=00070&amp;period=7"' in body
+    second = client.get(reverse("citizen:report_list"), {"page": 2, "ward": "00070", "period": "7"})
+    assert second.content.decode().count('class="report"') == 1
