@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.timesince import timesince
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -19,10 +20,9 @@ from shapely.geometry import shape
 
 from accounts.models import User
 from reports import clock
-from reports.media import inspect_upload
 from reports.models import MediaKind
 from reports.selectors import get_report_for, reports_visible_to
-from reports.services import EVIDENCE_KINDS, parse_point, report_follow, report_submit
+from reports.services import parse_point, report_follow, report_submit
 from reports.text import unaccent
 from reports.workflow import OPEN_STATUSES
 from routing.models import Category
@@ -35,11 +35,6 @@ router = Router(tags=["reports"])
 
 NEARBY_METRES = 250
 NEARBY_DAYS = 30
-MAX_PHOTOS = 6
-MAX_VIDEOS = 1
-# Only the administrative-procedure category takes PDF documents from residents (a form,
-# a receipt); elsewhere a document is not evidence of a street problem.
-DOCUMENT_CATEGORIES = frozenset({"dich-vu-cong-thu-tuc"})
 _M_PER_DEG_LAT = 110_574.0
 
 
@@ -167,7 +162,7 @@ def nearby(request: HttpRequest, lat: str = "", lon: str = "", category: str = "
                 # the upload itself is private.
                 "thumbnail": _thumbnail_url(photo),
                 "followers": len(report.followers.all()),
-                "url": f"/phan-anh/{report.tracking_code}/",
+                "url": reverse("citizen:report_detail", args=[report.tracking_code]),
             }
         )
     found.sort(key=lambda r: r["distance_m"])
@@ -184,24 +179,6 @@ def follow(request: HttpRequest, tracking_code: str):
     report = get_report_for(user, tracking_code)
     report_follow(actor=user, report=report)
     return {"tracking_code": report.tracking_code, "followers": report.followers.count()}
-
-
-def _check_files(files, category: Category) -> None:
-    """The residents' app limits: 6 photos, one video, PDFs only for administrative procedures.
-    Each file is inspected here too (the service does it again) so that the limits are counted
-    by real content type, never by name."""
-    kinds = [inspect_upload(f, EVIDENCE_KINDS).kind for f in files]
-    if kinds.count(MediaKind.PHOTO) > MAX_PHOTOS:
-        raise ValidationError(
-            _("At most %(n)d photos may be attached.") % {"n": MAX_PHOTOS}, code="too_many_photos"
-        )
-    if kinds.count(MediaKind.VIDEO) > MAX_VIDEOS:
-        raise ValidationError(_("At most one video may be attached."), code="too_many_videos")
-    if MediaKind.DOCUMENT in kinds and category.code not in DOCUMENT_CATEGORIES:
-        raise ValidationError(
-            _("PDF documents are accepted only for public services and procedures."),
-            code="document_not_allowed",
-        )
 
 
 def _title_from(description: str) -> str:
@@ -230,7 +207,6 @@ def submit(request: HttpRequest):
         lat, lon = point
     lat_f, lon_f = parse_point(lat, lon)
     files = request.FILES.getlist("files")
-    _check_files(files, category)
     description = data.get("description", "")
     report = report_submit(
         reporter=_signed_in(request),
@@ -247,7 +223,7 @@ def submit(request: HttpRequest):
         201,
         {
             "tracking_code": report.tracking_code,
-            "url": f"/phan-anh/{report.tracking_code}/",
+            "url": reverse("citizen:report_detail", args=[report.tracking_code]),
             "ward": report.ward.full_name if report.ward else "",
             "status_label": str(report.get_status_display()),
         },

@@ -43,6 +43,13 @@ from .workflow import Action, Status
 
 MAX_REPORT_FILES = 8
 EVIDENCE_KINDS = frozenset({MediaKind.PHOTO, MediaKind.VIDEO, MediaKind.DOCUMENT})
+# A resident's evidence: up to 6 photos and one video (the residents' app rule, applied to
+# every way a report comes in).
+MAX_EVIDENCE_PHOTOS = 6
+MAX_EVIDENCE_VIDEOS = 1
+# Only the administrative-procedure category takes PDF documents from residents (a form,
+# a receipt); elsewhere a document is not evidence of a street problem.
+DOCUMENT_CATEGORIES = frozenset({"dich-vu-cong-thu-tuc"})
 PROOF_KINDS = frozenset({MediaKind.PHOTO, MediaKind.DOCUMENT})
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,80}$")
 
@@ -173,6 +180,28 @@ def _store_files(
     return stored
 
 
+def _check_evidence(kinds: list[str], category: Category) -> None:
+    """The limits on a resident's files, counted by their real content type, never by name."""
+    # The missing photo first: it is the refusal that tells the resident what to add.
+    if category.photo_required and not {MediaKind.PHOTO, MediaKind.VIDEO} & set(kinds):
+        raise ValidationError(
+            _("A photo or video of the problem is required for this category."),
+            code="photo_required",
+        )
+    if kinds.count(MediaKind.PHOTO) > MAX_EVIDENCE_PHOTOS:
+        raise ValidationError(
+            _("At most %(n)d photos may be attached.") % {"n": MAX_EVIDENCE_PHOTOS},
+            code="too_many_photos",
+        )
+    if kinds.count(MediaKind.VIDEO) > MAX_EVIDENCE_VIDEOS:
+        raise ValidationError(_("At most one video may be attached."), code="too_many_videos")
+    if MediaKind.DOCUMENT in kinds and category.code not in DOCUMENT_CATEGORIES:
+        raise ValidationError(
+            _("PDF documents are accepted only for public services and procedures."),
+            code="document_not_allowed",
+        )
+
+
 def _inspect_all(
     files: Sequence[File], allowed: frozenset[str]
 ) -> list[tuple[File, InspectedFile]]:
@@ -244,13 +273,7 @@ def report_submit(
     except OutsideCity as exc:
         raise ValidationError(str(exc), code="outside_city") from None
     inspected = _inspect_all(files, EVIDENCE_KINDS)
-    if category.photo_required and not any(
-        i.kind in {MediaKind.PHOTO, MediaKind.VIDEO} for _f, i in inspected
-    ):
-        raise ValidationError(
-            _("A photo or video of the problem is required for this category."),
-            code="photo_required",
-        )
+    _check_evidence([info.kind for _f, info in inspected], category)
     try:
         with _files_removed_on_failure() as written, transaction.atomic():
             report = _create_and_route(
