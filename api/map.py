@@ -6,17 +6,17 @@ Only public reports (reports_visible_to(None)) and only public fields: never the
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, time
+from datetime import date
 
 import h3
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router
 
 from reports.models import Report
-from reports.selectors import reports_visible_to
+from reports.selectors import filter_reports, reports_visible_to
 from reports.workflow import Status
 
 router = Router(tags=["map"])
@@ -40,9 +40,13 @@ def parse_bbox(bbox: str) -> tuple[float, float, float, float]:
     try:
         west, south, east, north = (float(part) for part in bbox.split(","))
     except ValueError:
-        raise ValidationError("bbox must be west,south,east,north", code="invalid_bbox") from None
+        raise ValidationError(
+            _("The map area (bbox) must be west,south,east,north."), code="invalid_bbox"
+        ) from None
     if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
-        raise ValidationError("bbox must be west,south,east,north", code="invalid_bbox")
+        raise ValidationError(
+            _("The map area (bbox) must be west,south,east,north."), code="invalid_bbox"
+        )
     return west, south, east, north
 
 
@@ -56,21 +60,13 @@ def public_map_reports(
 ) -> QuerySet[Report]:
     """Public reports matching the map's filters. Duplicates (merged) are left out: the
     original is on the map already."""
+    if status and status not in Status.values:
+        raise ValidationError(_("Unknown status."), code="invalid_status")
     reports = reports_visible_to(None).exclude(status=Status.MERGED)
     if bbox is not None:
         west, south, east, north = bbox
         reports = reports.filter(lon__gte=west, lon__lte=east, lat__gte=south, lat__lte=north)
-    if category:
-        reports = reports.filter(category__code=category)
-    if status:
-        if status not in Status.values:
-            raise ValidationError("unknown status", code="invalid_status")
-        reports = reports.filter(status=status)
-    if ward:
-        reports = reports.filter(ward__code=ward)
-    if since is not None:
-        start = timezone.make_aware(datetime.combine(since, time.min))
-        reports = reports.filter(created_at__gte=start)
+    reports = filter_reports(reports, category=category, status=status, ward=ward, since=since)
     return reports
 
 
@@ -121,7 +117,7 @@ def report_map(
     since: date | None = None,
 ):
     if not 0 <= zoom <= 22:
-        raise ValidationError("zoom must be between 0 and 22", code="invalid_zoom")
+        raise ValidationError(_("The zoom must be between 0 and 22."), code="invalid_zoom")
     reports = public_map_reports(
         bbox=parse_bbox(bbox), category=category, status=status, ward=ward, since=since
     )

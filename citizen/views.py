@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from reports.selectors import get_report_for, reports_visible_to
+from reports.selectors import filter_reports, get_report_for, reports_visible_to
 from reports.workflow import Status
 from routing.models import Category
 from units.lookup import current_era
@@ -20,18 +20,16 @@ def report_list(request):
     reports = reports_visible_to(request.user)
     # Unknown filter values are ignored rather than refused: a stale link still shows a list.
     status = request.GET.get("status", "")
-    if status in Status.values:
-        reports = reports.filter(status=status)
+    if status not in Status.values:
+        status = ""
     category = request.GET.get("category", "")
-    if category:
-        reports = reports.filter(category__code=category)
     ward = request.GET.get("ward", "")
-    if ward:
-        reports = reports.filter(ward__code=ward, ward__era=current_era())
     period = request.GET.get("period", "")
-    start = period_start(period)
-    if start is not None:
-        reports = reports.filter(created_at__date__gte=start)
+    if period_start(period) is None:
+        period = ""
+    reports = filter_reports(
+        reports, category=category, status=status, ward=ward, since=period_start(period)
+    )
     page = Paginator(reports.order_by("-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
     filters = {"status": status, "category": category, "ward": ward, "period": period}
     return render(

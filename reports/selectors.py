@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Role, User
 
@@ -40,3 +43,26 @@ def public_reports() -> QuerySet[Report]:
 def overdue_reports(now) -> QuerySet[Report]:
     # Uses report_due_at_idx: due_at is set only while a unit owes a step.
     return Report.objects.filter(due_at__lt=now)
+
+
+def filter_reports(
+    reports: QuerySet[Report],
+    *,
+    category: str = "",
+    status: str = "",
+    ward: str = "",
+    since: date | None = None,
+) -> QuerySet[Report]:
+    """The filters the public list and the map share; empty values filter nothing."""
+    if category:
+        reports = reports.filter(category__code=category)
+    if status:
+        reports = reports.filter(status=status)
+    if ward:
+        reports = reports.filter(ward__code=ward)
+    if since is not None:
+        # From the start of that local day (USE_TZ: an aware midnight in Asia/Ho_Chi_Minh).
+        reports = reports.filter(
+            created_at__gte=timezone.make_aware(datetime.combine(since, time.min))
+        )
+    return reports

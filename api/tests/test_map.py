@@ -164,3 +164,21 @@ def test_query_count_is_fixed(client, submit, django_assert_max_num_queries):
         assert len(get(client, zoom=16)["points"]) == 5
     with django_assert_max_num_queries(1):
         assert get(client, zoom=12)["total"] == 5
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"bbox": "a,b,c,d", "zoom": 12}, "Vùng bản đồ (bbox) phải có dạng tây,nam,đông,bắc."),
+        (
+            {"bbox": "106,21,105,22", "zoom": 12},
+            "Vùng bản đồ (bbox) phải có dạng tây,nam,đông,bắc.",
+        ),
+        ({"bbox": "105,20,106,22", "zoom": 40}, "Mức phóng to phải từ 0 đến 22."),
+        ({"bbox": "105,20,106,22", "zoom": 12, "status": "bogus"}, "Trạng thái không hợp lệ."),
+    ],
+)
+def test_bad_map_parameters_get_a_vietnamese_error(client, db, params, message):
+    response = client.get("/api/reports/map", params)
+    assert response.status_code == 400
+    assert response.json()["detail"] == message
