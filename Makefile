@@ -62,7 +62,8 @@ lint: pydeps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy reports/services.py reports/workflow.py reports/deadlines.py reports/proof.py \
-	    routing/rules.py routing/services.py units/lookup.py
+	    routing/rules.py routing/services.py units/lookup.py reports/selectors.py \
+	    workspace/services.py workspace/selectors.py dashboard/stats.py
 	$(PY) manage.py makemigrations --check --dry-run
 
 test-sqlite:

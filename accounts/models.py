@@ -10,6 +10,16 @@ class User(AbstractUser):
 
     phone = models.CharField(_("phone number"), max_length=20, blank=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    # Where a resident lives, as they stated it (or as the identity provider gives it): the
+    # dashboard counts registrations per ward, and area alerts go to a ward's residents.
+    home_ward = models.ForeignKey(
+        "units.AdministrativeUnit",
+        verbose_name=_("home ward"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     def display_name(self) -> str:
         return self.full_name or self.get_full_name() or self.username

@@ -11,6 +11,7 @@ import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
@@ -62,10 +63,20 @@ AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "ax
 
 def assert_accessible(page: Page) -> None:
     """Run axe-core (from our npm install, injected, never fetched) on the page as it is now;
-    fail on any serious or critical violation, naming the rule and the elements."""
+    fail on any serious or critical violation, naming the rule and the elements.
+
+    Finite animations (a popup fading in) are let finish first: half-way through a fade, the
+    text's contrast really is too low, and axe would say so at random."""
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         """async () => {
+            const running = document.getAnimations().filter(a => a.playState === "running"
+                && a.effect && a.effect.getComputedTiming().iterations !== Infinity);
+            // (bounded: page.evaluate itself has no timeout)
+            await Promise.race([
+                Promise.all(running.map(a => a.finished.catch(() => null))),
+                new Promise(resolve => setTimeout(resolve, 2000)),
+            ]);
             const r = await axe.run(document, {resultTypes: ["violations"]});
             return r.violations
                 .filter(v => v.impact === "serious" || v.impact === "critical")
@@ -73,3 +84,15 @@ def assert_accessible(page: Page) -> None:
         }"""
     )
     assert not result, "accessibility violations:\n" + "\n".join(result)
+
+
+PASSWORD = "correct horse battery"
+
+
+def sign_in(page: Page, base: str, username: str, next_path: str = "/") -> None:
+    """Sign in through the sign-in page (Vietnamese labels) and land on `next_path`."""
+    page.goto(f"{base}/dang-nhap/?next={quote(next_path)}")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("button", name="Đăng xuất").wait_for()

@@ -35,8 +35,11 @@ def test_processed_photo_shows_and_video_plays_and_seeks(submit, live_server, fm
         assert "Ảnh đang được xử lý" not in page.content()
 
         player = page.locator("video")
+        # Every promise below gives up after 10 s: page.evaluate has no timeout of its own, and a
+        # stalled video must fail the test, not hang the run.
         player.evaluate(
             """v => new Promise((resolve, reject) => {
+                setTimeout(() => reject(new Error("no metadata in 10 s")), 10000);
                 if (v.readyState >= 1) return resolve();
                 v.addEventListener("loadedmetadata", resolve, {once: true});
                 v.addEventListener("error", () => reject(new Error("video error")), {once: true});
@@ -45,7 +48,8 @@ def test_processed_photo_shows_and_video_plays_and_seeks(submit, live_server, fm
         assert player.evaluate("v => v.duration") == pytest.approx(4, abs=0.3)
         # Seek near the end: the browser fetches that part by a range request.
         seeked = player.evaluate(
-            """v => new Promise(resolve => {
+            """v => new Promise((resolve, reject) => {
+                setTimeout(() => reject(new Error("no seek in 10 s")), 10000);
                 v.addEventListener("seeked", () => resolve(v.currentTime), {once: true});
                 v.currentTime = 3;
             })"""
@@ -54,8 +58,10 @@ def test_processed_photo_shows_and_video_plays_and_seeks(submit, live_server, fm
         # And it plays (muted, so that autoplay rules allow it).
         played = player.evaluate(
             """v => { v.muted = true; v.currentTime = 0;
-                return v.play().then(() => new Promise(resolve =>
-                    setTimeout(() => resolve(v.currentTime), 700))); }"""
+                const playing = v.play().then(() => new Promise(resolve =>
+                    setTimeout(() => resolve(v.currentTime), 700)));
+                return Promise.race([playing, new Promise((_, reject) =>
+                    setTimeout(() => reject(new Error("not playing in 10 s")), 10000))]); }"""
         )
         assert played > 0.2
         page.screenshot(path=str(SCREENSHOTS / f"report_media_{fmt}.png"), full_page=True)

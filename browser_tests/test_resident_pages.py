@@ -4,10 +4,8 @@ notifications, 'my reports', the public map and the scorecard."""
 from __future__ import annotations
 
 import json
-from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Page
 
 from conftest import BA_DINH_SQUARE, GOOD_ANSWER, HOAN_KIEM_LAKE, photo_file
 from notify.models import Notification
@@ -16,17 +14,7 @@ from reports.services import report_accept, report_follow, report_resolve, repor
 from reports.workflow import Status
 from routing.models import Category
 
-from .conftest import SCREENSHOTS, assert_accessible, open_page
-
-PASSWORD = "correct horse battery"  # noqa: S105  (the test cast's password)
-
-
-def sign_in(page: Page, base: str, username: str, next_path: str = "/") -> None:
-    page.goto(f"{base}/dang-nhap/?next={quote(next_path)}")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_role("button", name="Đăng xuất").wait_for()
+from .conftest import SCREENSHOTS, assert_accessible, open_page, sign_in
 
 
 @pytest.fixture

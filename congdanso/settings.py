@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "citizen",
     "api",
     "notify",
+    "workspace",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "citizen.context_processors.map_settings",
                 "notify.context_processors.unread_notifications",
+                "accounts.context_processors.staff_nav",
             ],
         },
     },
@@ -166,7 +169,13 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
+# The PDF summaries embed DejaVu Sans (installed from npm by `make deps`): it has every
+# Vietnamese letter, which the PDF core fonts do not.
+PDF_FONT_DIR = Path(
+    env("PDF_FONT_DIR", str(BASE_DIR / "node_modules" / "dejavu-fonts-ttf" / "ttf"))
+)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Uploaded originals (with their EXIF: GPS, device) are kept here for provenance and never

@@ -10,6 +10,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("accounts.urls")),
+    path("can-bo/", include("workspace.urls")),
+    path("bang-dieu-khien/", include("dashboard.urls")),
     path("", include("citizen.urls")),
 ]
 if settings.DEBUG:

@@ -94,6 +94,9 @@ class Report(models.Model):
     )
     # A client-chosen key: the same submission sent twice (flaky network) is stored once.
     idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    # Tracking code, title, description and address folded by reports.search.fold (no accents,
+    # lower case), for the workspace's search; written once at creation.
+    search_text = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("report")

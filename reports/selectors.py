@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -36,13 +36,44 @@ def get_report_for(user: User | None, tracking_code: str) -> Report:
         raise Http404 from None
 
 
+def get_report_for_staff(user: User, tracking_code: str) -> Report:
+    """The report for the workspace page, which shows internal events and the reporter's
+    contact: only the staff who work on it (its unit's officers and leaders, coordinators, city
+    leaders). Another unit's officer gets the same 404 as for a missing report, even when the
+    report is public (the public page is there for that)."""
+    report = get_report_for(user, tracking_code)
+    if user.has_staff_role(Role.COORDINATOR, Role.CITY_LEADER):
+        return report
+    if any(
+        m.agency_id == report.agency_id and m.role in (Role.OFFICER, Role.UNIT_LEADER)
+        for m in user.active_memberships()
+    ):
+        return report
+    raise Http404
+
+
 def public_reports() -> QuerySet[Report]:
     return reports_visible_to(None)
+
+
+# A report whose deadline is this close is "due soon": the workspace shows it in amber.
+DUE_SOON = timedelta(hours=4)
 
 
 def overdue_reports(now) -> QuerySet[Report]:
     # Uses report_due_at_idx: due_at is set only while a unit owes a step.
     return Report.objects.filter(due_at__lt=now)
+
+
+def sla_state(report: Report, now: datetime) -> str:
+    """ "overdue", "due_soon", "on_track", or "" when nobody owes a step."""
+    if report.due_at is None:
+        return ""
+    if report.due_at < now:
+        return "overdue"
+    if report.due_at - now <= DUE_SOON:
+        return "due_soon"
+    return "on_track"
 
 
 def filter_reports(

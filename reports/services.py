@@ -39,6 +39,7 @@ from .models import (
     TrackingCounter,
 )
 from .proof import check_answer
+from .search import search_text_for
 from .workflow import Action, Status
 
 MAX_REPORT_FILES = 8
@@ -328,8 +329,9 @@ def _create_and_route(
     written=None,
 ) -> Report:
     now = clock.now()
+    tracking_code = _next_tracking_code(now)
     report = Report(
-        tracking_code=_next_tracking_code(now),
+        tracking_code=tracking_code,
         title=title,
         description=description,
         category=category,
@@ -342,6 +344,9 @@ def _create_and_route(
         is_public=is_public,
         source=source,
         idempotency_key=idempotency_key,
+        search_text=search_text_for(
+            tracking_code=tracking_code, title=title, description=description, address=address
+        ),
     )
     data = {"ward_edge_distance_m": round(edge_distance_m, 1)} if edge_distance_m else {}
     workflow.transition(report, Action.SUBMIT, actor=None, data=data)
@@ -630,7 +635,12 @@ def report_merge(*, actor: User, report: Report, into: Report, note: str = "") -
             data={"into": target.tracking_code},
             changes={"duplicate_of": target},
         )
-        for user_id in list(report.followers.values_list("user_id", flat=True)):
+        # The reporter follows the original even if they stopped following their own report
+        # (or were never recorded as a follower, e.g. a report sent in by another channel).
+        user_ids = set(report.followers.values_list("user_id", flat=True))
+        if report.reporter_id is not None:
+            user_ids.add(report.reporter_id)
+        for user_id in sorted(user_ids):
             ReportFollower.objects.get_or_create(
                 report=target, user_id=user_id, defaults={"created_at": now}
             )

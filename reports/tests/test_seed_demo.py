@@ -42,6 +42,9 @@ def test_seed_demo_creates_staff_for_every_agency(media_root):
     assert admin.is_superuser and admin.is_staff
     assert admin.check_password("demo-congdanso")
     assert User.objects.filter(username__startswith="nguoidan.").count() == 20
+    # Residents live somewhere (the dashboard counts registrations per ward); staff do not say.
+    assert not User.objects.filter(username__startswith="nguoidan.", home_ward=None).exists()
+    assert not User.objects.filter(username__startswith="canbo.").exclude(home_ward=None).exists()
     assert "lanhdaothanhpho" in output and "demo-congdanso" in output
 
 

@@ -208,6 +208,11 @@ class Command(BaseCommand):
         self.resident_names = [f"nguoidan.{k:03d}" for k in range(1, n_residents + 1)]
         names = ["admin", *(s[0] for s in staff), *self.resident_names]
         existing = set(User.objects.filter(username__in=names).values_list("username", flat=True))
+        home_wards = list(
+            AdministrativeUnit.objects.filter(
+                era=current_era(), type__in=WARD_LEVEL_TYPES
+            ).values_list("id", flat=True)
+        )
         new = []
         for username in names:
             if username in existing:
@@ -228,6 +233,7 @@ class Command(BaseCommand):
                     first_name="" if username == "admin" else given,
                     last_name="" if username == "admin" else f"{family} {middle}",
                     phone=people.phone_number(rng) if resident else "",
+                    home_ward_id=rng.choice(home_wards) if resident and home_wards else None,
                     is_staff=username == "admin",
                     is_superuser=username == "admin",
                     date_joined=joined,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from reports.models import ResponseTemplate
 from routing.models import Category, HandlingLevel, Priority
 from units.models import Agency
 
@@ -200,6 +201,36 @@ CATEGORIES = [
 ]
 
 
+# Starting texts for officers' answers (category code or None for every category). The blanks
+# in [ … ] must be filled and the text edited before it can resolve a report (reports/proof.py).
+RESPONSE_TEMPLATES = [
+    (
+        None,
+        "Đã xử lý xong tại hiện trường",
+        "[Đơn vị] đã kiểm tra hiện trường tại [địa điểm] lúc [giờ, ngày] và đã [việc đã làm]. "
+        "Kết quả: [kết quả]. Ảnh hiện trường sau khi xử lý được đính kèm.",
+    ),
+    (
+        "rac-thai-ve-sinh",
+        "Thu gom rác",
+        "Tổ vệ sinh môi trường đã thu gom [khối lượng] rác tại [địa điểm] lúc [giờ, ngày], "
+        "rửa lại mặt đường và [biện pháp chống tái diễn]. Ảnh sau khi thu gom được đính kèm.",
+    ),
+    (
+        "den-tin-hieu-bien-bao",
+        "Sửa đèn tín hiệu",
+        "Đội quản lý đèn tín hiệu đã thay [bộ phận hỏng] của cột đèn tại [nút giao] lúc "
+        "[giờ, ngày]; đèn đã hoạt động bình thường. Ảnh cột đèn sau khi sửa được đính kèm.",
+    ),
+    (
+        "trat-tu-do-thi",
+        "Giải tỏa lấn chiếm vỉa hè",
+        "Tổ trật tự đô thị đã kiểm tra [địa điểm] lúc [giờ, ngày], lập biên bản [số biên bản] "
+        "và yêu cầu [hộ kinh doanh] dọn [vật lấn chiếm]; vỉa hè đã thông thoáng.",
+    ),
+]
+
+
 class Command(BaseCommand):
     help = "Create the report categories (kept as edited in the admin once they exist)."
 
@@ -247,6 +278,21 @@ class Command(BaseCommand):
                     },
                 )
                 created += new
+            templates = self._load_response_templates()
         self.stdout.write(
-            self.style.SUCCESS(f"categories: {created} created, {Category.objects.count()} in all")
+            self.style.SUCCESS(
+                f"categories: {created} created, {Category.objects.count()} in all; "
+                f"response templates: {templates} created"
+            )
         )
+
+    def _load_response_templates(self) -> int:
+        """Create the starting answers that are missing (by title); edited ones are kept."""
+        categories = {c.code: c for c in Category.objects.all()}
+        created = 0
+        for code, title, body in RESPONSE_TEMPLATES:
+            _template, new = ResponseTemplate.objects.get_or_create(
+                title=title, defaults={"body": body, "category": categories.get(code or "")}
+            )
+            created += new
+        return created

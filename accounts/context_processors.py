@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from .access import COORDINATOR_ROLES, DASHBOARD_ROLES, WORKSPACE_ROLES, has_role
+
+
+def staff_nav(request) -> dict:
+    """Which staff links the header shows (one membership query, cached on the user)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "staff_nav": {
+            "workspace": has_role(user, WORKSPACE_ROLES),
+            "coordinator": has_role(user, COORDINATOR_ROLES),
+            "dashboard": has_role(user, DASHBOARD_ROLES),
+        }
+    }

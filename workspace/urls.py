@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views_inbox, views_report
+
+app_name = "workspace"
+urlpatterns = [
+    # The unit's inbox, bulk actions and the coordination office's queue (views_inbox).
+    path("", views_inbox.inbox, name="inbox"),
+    path("hang-loat/", views_inbox.bulk, name="bulk"),
+    path("dieu-phoi/", views_inbox.coordinator_queue, name="coordinator_queue"),
+    path("dieu-phoi/<str:tracking_code>/chuyen/", views_inbox.queue_reroute, name="queue_reroute"),
+    # One report and the actions on it (views_report).
+    path("phan-anh/<str:tracking_code>/", views_report.report, name="report"),
+    path(
+        "phan-anh/<str:tracking_code>/thao-tac/<str:action>/",
+        views_report.report_action,
+        name="report_action",
+    ),
+    path("gia-han/<int:request_id>/", views_report.extension_decide, name="extension_decide"),
+    path(
+        "mau-tra-loi/<int:template_id>/", views_report.response_template, name="response_template"
+    ),
+]
