@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from congdanso.tables import next_sort
 from reports.workflow import Status
 from routing.models import Category
 from units.lookup import current_era
@@ -83,15 +84,8 @@ def scorecard(request):
     ]
     headers = []
     for key, label in columns:
-        current = sort.lstrip("-") == key
-        descending = sort.startswith("-")
-        # A second click on the sorted column reverses it; numbers sort high-first at first.
-        if current:
-            next_sort = key if descending else f"-{key}"
-        else:
-            next_sort = key if key == "name" else f"-{key}"
-        aria = ("descending" if descending else "ascending") if current else ""
-        headers.append({"key": key, "label": label, "next": next_sort, "aria_sort": aria})
+        following, aria = next_sort(sort, key)
+        headers.append({"key": key, "label": label, "next": following, "aria_sort": aria})
     return render(
         request,
         "citizen/scorecard.html",

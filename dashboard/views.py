@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.access import DASHBOARD_ROLES, role_required
+from congdanso.tables import next_sort
 from reports import clock
 from reports.models import Report, ReportEvent
 from routing.models import Category
@@ -156,14 +157,7 @@ def _figure(figures: stats.Figures, key: str):
 
 
 def _sort_header(scope: Scope, sort: str, key: str, label) -> dict:
-    current = sort.removeprefix("-") == key
-    descending = sort.startswith("-")
-    if current:
-        following = key if descending else f"-{key}"
-    else:
-        # Names A→Z first; numbers largest first (the worst units at the top).
-        following = key if key == "name" else f"-{key}"
-    aria = ("descending" if descending else "ascending") if current else ""
+    following, aria = next_sort(sort, key)
     url = reverse("dashboard:index") + "?" + scope.query(sort=following)
     return {"label": label, "url": url, "aria_sort": aria}
 
