@@ -63,7 +63,8 @@ lint: pydeps
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy reports/services.py reports/workflow.py reports/deadlines.py reports/proof.py \
 	    routing/rules.py routing/services.py units/lookup.py reports/selectors.py \
-	    workspace/services.py workspace/selectors.py dashboard/stats.py
+	    workspace/services.py workspace/selectors.py dashboard/stats.py \
+	    open311/services.py open311/selectors.py
 	$(PY) manage.py makemigrations --check --dry-run
 
 test-sqlite:

@@ -19,6 +19,8 @@ from reports.models import Report
 from reports.selectors import filter_reports, reports_visible_to
 from reports.workflow import Status
 
+from .schemas import errors
+
 router = Router(tags=["map"])
 
 # Below this zoom the map shows counts per H3 cell; from it on, individual reports.
@@ -62,7 +64,8 @@ def public_map_reports(
     original is on the map already."""
     if status and status not in Status.values:
         raise ValidationError(_("Unknown status."), code="invalid_status")
-    reports = reports_visible_to(None).exclude(status=Status.MERGED)
+    # A report sent by Open311 with an address only has no point: nothing to draw.
+    reports = reports_visible_to(None).exclude(status=Status.MERGED).filter(lat__isnull=False)
     if bbox is not None:
         west, south, east, north = bbox
         reports = reports.filter(lon__gte=west, lon__lte=east, lat__gte=south, lat__lte=north)
@@ -106,7 +109,11 @@ def points(reports: QuerySet[Report]) -> tuple[list[dict], bool]:
     ], truncated
 
 
-@router.get("/map", summary="Public reports for the map: H3 clusters below zoom 14, else points")
+@router.get(
+    "/map",
+    response={200: dict, **errors(400)},
+    summary="Public reports for the map: H3 clusters below zoom 14, else points",
+)
 def report_map(
     request,
     bbox: str,

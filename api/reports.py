@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.timesince import timesince
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from shapely.geometry import shape
 
 from accounts.models import User
@@ -29,7 +29,8 @@ from routing.models import Category
 from units.lookup import OutsideCity, current_era, locate
 from units.models import WARD_LEVEL_TYPES, AdministrativeUnit
 
-from .api import session_auth
+from .auth import actor, user_auth
+from .schemas import errors, tracking_code_param
 
 router = Router(tags=["reports"])
 
@@ -61,16 +62,72 @@ def ward_point(code: str, era: str) -> tuple[float, float] | None:
 
 
 def _signed_in(request: HttpRequest) -> User:
-    # Only on endpoints with auth=session_auth, which lets signed-in users through alone.
-    assert isinstance(request.user, User)
-    return request.user
+    # Only on endpoints with auth=user_auth, which lets signed-in users through alone.
+    return actor(request)
+
+
+class LocateOut(Schema):
+    code: str
+    name: str
+    edge_distance_m: float
+
+
+class SuggestionOut(Schema):
+    code: str
+    name: str
+    group: str
+    icon: str
+    score: int
+
+
+class NearbyOut(Schema):
+    tracking_code: str
+    title: str
+    status: str
+    status_label: str
+    status_colour: str
+    age: str
+    distance_m: int
+    thumbnail: str | None
+    followers: int
+    url: str
+
+
+class FollowOut(Schema):
+    tracking_code: str
+    followers: int
+
+
+class SubmitIn(Schema):
+    """The submit page's multipart form (documented here; the view reads request.POST)."""
+
+    category: str = ""
+    lat: str = ""
+    lon: str = ""
+    # A ward's code instead of lat/lon when the resident cannot place a pin.
+    ward: str = ""
+    title: str = ""
+    description: str = ""
+    address: str = ""
+    idempotency_key: str = ""
+
+
+class SubmittedOut(Schema):
+    tracking_code: str
+    url: str
+    ward: str
+    status_label: str
 
 
 def _category_name(category: Category) -> str:
     return category.name_en if (get_language() or "").startswith("en") else category.name
 
 
-@router.get("/locate", summary="The ward or commune a point lies in")
+@router.get(
+    "/locate",
+    response={200: LocateOut, **errors(400)},
+    summary="The ward or commune a point lies in",
+)
 def locate_point(request: HttpRequest, lat: str = "", lon: str = ""):
     hit = _locate(*parse_point(lat, lon))
     return {"code": hit.code, "name": hit.full_name, "edge_distance_m": round(hit.distance_m, 1)}
@@ -95,7 +152,11 @@ def suggest_categories(text: str, limit: int = 3) -> list[tuple[int, Category]]:
     return scored[:limit]
 
 
-@router.get("/categories/suggest", summary="Up to 3 categories matching a description")
+@router.get(
+    "/categories/suggest",
+    response={200: list[SuggestionOut]},
+    summary="Up to 3 categories matching a description",
+)
 def suggest(request: HttpRequest, text: str = ""):
     return [
         {
@@ -121,8 +182,18 @@ def _thumbnail_url(media) -> str | None:
     return thumb.url if thumb else None
 
 
-@router.get("/reports/nearby", summary="Open reports of a category within 250 m, last 30 days")
-def nearby(request: HttpRequest, lat: str = "", lon: str = "", category: str = ""):
+@router.get(
+    "/reports/nearby",
+    response={200: list[NearbyOut], **errors(400)},
+    summary="Open reports of a category within 250 m, last 30 days",
+)
+def nearby(
+    request: HttpRequest,
+    lat: str = "",
+    lon: str = "",
+    # A category code (rac-thai-ve-sinh); anything else is refused before the query.
+    category: str = Query("", max_length=100, pattern=r"^[a-z0-9-]*$"),
+):
     lat_f, lon_f = parse_point(lat, lon)
     dlat = NEARBY_METRES / _M_PER_DEG_LAT
     dlon = NEARBY_METRES / (111_320.0 * math.cos(math.radians(lat_f)))
@@ -143,6 +214,8 @@ def nearby(request: HttpRequest, lat: str = "", lon: str = "", category: str = "
         candidates = candidates.filter(category__code=category)
     found: list[dict[str, Any]] = []
     for report in candidates[:50]:
+        if report.lat is None or report.lon is None:  # the bounding box already excludes these
+            continue
         distance = _distance_m(lat_f, lon_f, report.lat, report.lon)
         if distance > NEARBY_METRES:
             continue
@@ -171,10 +244,11 @@ def nearby(request: HttpRequest, lat: str = "", lon: str = "", category: str = "
 
 @router.post(
     "/reports/{tracking_code}/follow",
-    auth=session_auth,
+    auth=user_auth,
+    response={200: FollowOut, **errors(400, 401, 403, 404)},
     summary="“I have this problem too”: follow a report instead of sending a new one",
 )
-def follow(request: HttpRequest, tracking_code: str):
+def follow(request: HttpRequest, tracking_code: str = tracking_code_param()):
     user = _signed_in(request)
     report = get_report_for(user, tracking_code)
     report_follow(actor=user, report=report)
@@ -188,11 +262,15 @@ def _title_from(description: str) -> str:
 
 @router.post(
     "/reports",
-    auth=session_auth,
-    response={201: dict},
+    auth=user_auth,
+    response={201: SubmittedOut, **errors(400, 401, 403)},
     summary="Send a report (multipart form)",
 )
-def submit(request: HttpRequest):
+def submit(
+    request: HttpRequest,
+    form: Form[SubmitIn],
+    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+):
     data = request.POST
     category = Category.objects.filter(code=data.get("category", ""), is_active=True).first()
     if category is None:
@@ -206,7 +284,7 @@ def submit(request: HttpRequest):
             raise ValidationError(_("Choose a ward from the list."), code="bad_ward")
         lat, lon = point
     lat_f, lon_f = parse_point(lat, lon)
-    files = request.FILES.getlist("files")
+    uploads = request.FILES.getlist("files")
     description = data.get("description", "")
     report = report_submit(
         reporter=_signed_in(request),
@@ -217,7 +295,7 @@ def submit(request: HttpRequest):
         description=description,
         address=data.get("address", ""),
         idempotency_key=data.get("idempotency_key") or None,
-        files=files,
+        files=uploads,
     )
     return Status(
         201,

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "notify",
     "workspace",
     "dashboard",
+    "open311",
 ]
 
 MIDDLEWARE = [

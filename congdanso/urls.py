@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("open311/v2/", include("open311.urls")),
     path("", include("accounts.urls")),
     path("can-bo/", include("workspace.urls")),
     path("bang-dieu-khien/", include("dashboard.urls")),

@@ -20,7 +20,11 @@ def cell_counts(reports: QuerySet[Report], *, category: str = "") -> Counter[str
     # Only two floats a report leave the database; the scale issue replaces this with rollups.
     return Counter(
         h3.latlng_to_cell(lat, lon, RESOLUTION)
-        for lat, lon in reports.order_by().values_list("lat", "lon").iterator(chunk_size=5000)
+        # A report sent by Open311 with an address only has no point to place on the map.
+        for lat, lon in reports.order_by()
+        .filter(lat__isnull=False, lon__isnull=False)
+        .values_list("lat", "lon")
+        .iterator(chunk_size=5000)
     )
 
 

@@ -29,8 +29,10 @@ class Report(models.Model):
     category = models.ForeignKey(
         "routing.Category", on_delete=models.PROTECT, related_name="reports"
     )
-    lat = models.FloatField(_("latitude"))
-    lon = models.FloatField(_("longitude"))
+    # Empty only for a report sent by an outside system with an address and no coordinates
+    # (Open311 allows it): it goes to the coordination office, which places it.
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     ward = models.ForeignKey(
         "units.AdministrativeUnit",
@@ -108,6 +110,8 @@ class Report(models.Model):
             models.Index(fields=["agency", "status"], name="report_agency_status_idx"),
             models.Index(fields=["status", "created_at"], name="report_status_created_idx"),
             models.Index(fields=["created_at"], name="report_created_idx"),
+            # Open311 clients sync with updated_after/updated_before.
+            models.Index(fields=["updated_at", "id"], name="report_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -136,6 +140,10 @@ class ReportEvent(models.Model):
     # Internal notes (e.g. a routing rule id) stay off the public timeline.
     is_public = models.BooleanField(default=True)
     created_at = models.DateTimeField(db_index=True)
+    # Tamper evidence: each event carries the hash of the previous event of the same report
+    # and its own hash over its content and that one (a chain `verify_audit` checks).
+    prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("report event")

@@ -15,10 +15,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, User
 from routing.models import Category, Priority
+from routing.rules import RoutingDecision
 from routing.services import route_report
 from units.lookup import OutsideCity, locate
 from units.models import Agency, AgencyKind
@@ -243,10 +245,17 @@ def report_submit(
     idempotency_key: str | None = None,
     files: Sequence[File] = (),
     source: str = "web",
+    via: str = "",
+    media_urls: Sequence[str] = (),
 ) -> Report:
     """Store a new report, place it in its ward, and route it to the unit that must act.
 
     Sending the same `idempotency_key` again returns the report already stored.
+    `lat`/`lon` may both be None for a report an outside system (Open311) sends with an
+    address only: it is not placed in a ward and goes to the coordination office, which
+    places it. `via` names that system and `media_urls` are its links to media, kept as
+    references on the submission event (never fetched: the server has no internet access and
+    an unverified link proves nothing).
     """
     if idempotency_key:
         if not _IDEMPOTENCY_KEY.match(idempotency_key):
@@ -268,11 +277,24 @@ def report_submit(
         raise ValidationError(
             _("Sign in to send a report of this category."), code="anonymous_not_allowed"
         )
-    lat_f, lon_f = parse_point(lat, lon)
-    try:
-        hit = locate(lat_f, lon_f)
-    except OutsideCity as exc:
-        raise ValidationError(str(exc), code="outside_city") from None
+    address = (address or "").strip()[:300]
+    lat_f: float | None
+    lon_f: float | None
+    ward_id: int | None
+    edge_distance_m: float | None
+    if lat is None and lon is None:
+        if not address:
+            raise ValidationError(
+                _("Give the location: a point on the map or an address."), code="no_location"
+            )
+        lat_f = lon_f = ward_id = edge_distance_m = None
+    else:
+        lat_f, lon_f = parse_point(lat, lon)
+        try:
+            hit = locate(lat_f, lon_f)
+        except OutsideCity as exc:
+            raise ValidationError(str(exc), code="outside_city") from None
+        ward_id, edge_distance_m = hit.unit_id, hit.distance_m
     inspected = _inspect_all(files, EVIDENCE_KINDS)
     _check_evidence([info.kind for _f, info in inspected], category)
     try:
@@ -282,16 +304,18 @@ def report_submit(
                 category=category,
                 lat=lat_f,
                 lon=lon_f,
-                ward_id=hit.unit_id,
+                ward_id=ward_id,
                 title=title,
                 description=description,
-                address=(address or "").strip()[:300],
+                address=address,
                 is_public=category.public_by_default if is_public is None else is_public,
                 idempotency_key=idempotency_key or None,
                 inspected=inspected,
                 source=source,
-                edge_distance_m=hit.distance_m,
+                edge_distance_m=edge_distance_m,
                 written=written,
+                via=via,
+                media_urls=list(media_urls),
             )
     except IntegrityError:
         # Two copies of one submission raced; the other one won and is the report.
@@ -327,6 +351,8 @@ def _create_and_route(
     source,
     edge_distance_m,
     written=None,
+    via: str = "",
+    media_urls: list[str] | None = None,
 ) -> Report:
     now = clock.now()
     tracking_code = _next_tracking_code(now)
@@ -348,14 +374,29 @@ def _create_and_route(
             tracking_code=tracking_code, title=title, description=description, address=address
         ),
     )
-    data = {"ward_edge_distance_m": round(edge_distance_m, 1)} if edge_distance_m else {}
+    data: dict = {"ward_edge_distance_m": round(edge_distance_m, 1)} if edge_distance_m else {}
+    if via:
+        # Which outside system sent it (an Open311 client's name): part of the audit trail.
+        data["via"] = via
+    if media_urls:
+        data["media_urls"] = media_urls
     workflow.transition(report, Action.SUBMIT, actor=None, data=data)
     _store_files(report, inspected, actor=reporter, event=None, is_proof=False, written=written)
     if reporter is not None:
         ReportFollower.objects.get_or_create(
             report=report, user=reporter, defaults={"created_at": now}
         )
-    decision = route_report(category=category, ward=report.ward)
+    if lat is None:
+        # No point, no ward: only the coordination office can place it. The reason is kept in
+        # the official language whatever language the sender asked for (as route_report does).
+        with translation.override(settings.LANGUAGE_CODE):
+            decision = RoutingDecision(
+                coordination_office(),
+                "fallback",
+                _("No point was given, only an address: sent to the coordination office"),
+            )
+    else:
+        decision = route_report(category=category, ward=report.ward)
     workflow.transition(
         report,
         Action.ROUTE,

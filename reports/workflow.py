@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from . import clock
+from . import audit, clock
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -241,23 +241,28 @@ def transition(
             report.due_at = None
             fields.append("due_at")
     report.updated_at = now
-    if report.pk is None:
+    report_is_new = report.pk is None
+    if report_is_new:
         report.created_at = now
         report.save()
     else:
         report.save(update_fields=sorted(set(fields)))
-    event = ReportEvent.objects.create(
-        report=report,
-        action=action,
-        from_status=from_status,
-        to_status=report.status,
-        actor=actor,
-        actor_agency=actor_agency,
-        note=note,
-        data=data or {},
-        is_public=is_public,
-        created_at=now,
-    )
+    values: dict[str, Any] = {
+        "report": report,
+        "action": action,
+        "from_status": from_status,
+        "to_status": report.status,
+        "actor": actor,
+        "actor_agency": actor_agency,
+        "note": note,
+        "data": data or {},
+        "is_public": is_public,
+        "created_at": now,
+    }
+    # Chained to the report's previous event (tamper evidence, reports/audit.py); the caller's
+    # row lock on the report keeps two events from chaining to the same one.
+    chain = audit.chain_fields(ReportEvent(**values), report_is_new=report_is_new)
+    event = ReportEvent.objects.create(**values, **chain)
     # Residents hear of a step only once it is committed; a rolled-back change notifies nobody.
     transaction.on_commit(lambda: _notify(event), robust=True)
     return event

@@ -28,3 +28,16 @@ def test_ward_boundaries_are_served_simplified_with_names(client, db):
     by_code = {f["id"]: f for f in data["features"]}
     assert by_code["00070"]["properties"]["name"] == "Phường Hoàn Kiếm"
     assert len(response.content) < 1_000_000  # simplified: the full boundaries are ~3 MB
+
+
+def test_schema_offers_session_and_bearer_token_on_signed_in_endpoints(client, db):
+    schema = client.get("/api/openapi.json").json()
+    assert schema["components"]["securitySchemes"]["TokenAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+    }
+    both = [{"SessionAuth": []}, {"TokenAuth": []}]
+    assert schema["paths"]["/api/workspace/inbox"]["get"]["security"] == both
+    assert schema["paths"]["/api/me/reports"]["get"]["security"] == both
+    # Making a token takes the web session only: a token cannot mint more tokens.
+    assert schema["paths"]["/api/tokens"]["post"]["security"] == [{"SessionAuth": []}]
