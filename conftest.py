@@ -214,6 +214,25 @@ def _tasks_run_at_once_beside_live_server(request):
     }
 
 
+@pytest.fixture(autouse=True)
+def _force_login_verifies_staff(monkeypatch):
+    """Staff pages need a TOTP code in the session (accounts.access.role_required). A test
+    that signs a staff member in with `client.force_login` is about something else: the login
+    also marks the session verified. The second factor itself is tested through the real
+    pages in accounts/tests/test_staff_2fa.py."""
+    from django.test.client import ClientMixin
+
+    from accounts.testing import verify_session
+
+    force_login = ClientMixin.force_login
+
+    def force_login_verified(self, user, backend=None):
+        force_login(self, user, backend)
+        verify_session(self, user)
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login_verified)
+
+
 @pytest.fixture
 def submit(alice, waste, media_root):
     """Submit a report as alice at Hoàn Kiếm Lake (routed to ward A) unless told otherwise."""

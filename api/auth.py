@@ -36,6 +36,9 @@ class TokenAuth(HttpBearer):
         if user is not None:
             # The page code below (forms, selectors) reads request.user, as for a session.
             request.user = user
+            # A token is made only from a verified session (api/tokens.py): staff endpoints
+            # ask a session, not a token, for the second factor.
+            request.via_token = True  # type: ignore[attr-defined]
         return user
 
 

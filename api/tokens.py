@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Path, Router, Status
+
+from accounts.access import is_verified, needs_second_factor
 
 from . import services
 from .auth import actor, session_auth, user_auth
@@ -31,6 +35,9 @@ def _token_out(token: ApiToken) -> dict:
     summary="Make an access token for a device (shown once); needs the web session",
 )
 def token_create(request: HttpRequest, data: TokenIn):
+    # A token outlives the session: staff get one only after their second factor.
+    if needs_second_factor(request.user) and not is_verified(request.user):
+        raise PermissionDenied(_("Enter your two-step verification code first."))
     token, raw = services.token_issue(actor=actor(request), name=data.name, days=data.days)
     return Status(201, {**_token_out(token), "token": raw})
 

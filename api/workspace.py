@@ -12,12 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Path, Router, Schema, UploadedFile
 
-from accounts.access import COORDINATOR_ROLES, WORKSPACE_ROLES, has_role
+from accounts.access import COORDINATOR_ROLES, WORKSPACE_ROLES, has_role, is_verified
 from accounts.models import User
 from reports import clock, services
 from reports.models import ExtensionRequest, ExtensionStatus, Report
@@ -56,6 +56,10 @@ def _staff(request: HttpRequest, roles: tuple[str, ...] = WORKSPACE_ROLES) -> Us
     user = actor(request)
     if not has_role(user, roles):
         raise Http404
+    # A browser session must have entered its TOTP code, as on the workspace pages; a bearer
+    # token was made from a verified session (api/tokens.py).
+    if not getattr(request, "via_token", False) and not is_verified(request.user):
+        raise PermissionDenied(_("Enter your two-step verification code first."))
     return user
 
 

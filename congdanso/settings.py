@@ -6,6 +6,7 @@ Runs with zero configuration on SQLite for development; see .env.example for eve
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -72,6 +73,10 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    # Staff sign in with a password and a TOTP code (issue 6); axes locks out password guessing.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "accounts",
     "units",
     "routing",
@@ -86,6 +91,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy header (policy in CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # Compresses HTML and JSON (the ward boundaries' GeoJSON most): residents are on phones.
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -93,8 +100,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # django-otp's middleware (request.user.is_verified()), re-reading the device once a minute.
+    "accounts.middleware.StaffOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a locked-out sign-in into our "locked for N minutes" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "congdanso.urls"
@@ -151,6 +163,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Axes first: it refuses a locked-out user name before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Password guessing: after AXES_FAILURE_LIMIT wrong passwords for one user name from one IP
+# address, that pair is locked for AXES_COOLOFF_MINUTES. By the pair, not the user name alone:
+# locking a user name outright would let anyone lock every officer out of the workspace by
+# typing wrong passwords. The TOTP code (throttled per device, below) still stands between a
+# guessed staff password and the staff pages.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_MINUTES = envint("AXES_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The page promises "locked for N minutes": more tries during the lock do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# (no start-up banner and per-attempt INFO lines in every command's output)
+AXES_VERBOSE = False
+# Behind a reverse proxy, set AXES_IPWARE_PROXY_COUNT so axes reads the client's address.
+AXES_IPWARE_PROXY_COUNT = envint("AXES_IPWARE_PROXY_COUNT", 0) or None
+# Wrong TOTP codes: each failure doubles the wait before the next try (1 s, 2 s, 4 s, …).
+OTP_TOTP_THROTTLE_FACTOR = envint("OTP_TOTP_THROTTLE_FACTOR", 1)
+OTP_TOTP_ISSUER = "Công dân số"
+# Sessions: residents stay signed in on their phone for SESSION_COOKIE_AGE (default 14 days);
+# a staff session ends STAFF_SESSION_MAX_AGE after sign-in (default 8 hours, a working day)
+# or after STAFF_IDLE_TIMEOUT seconds without a request (default 30 minutes).
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 14 * 24 * 3600)
+STAFF_SESSION_MAX_AGE = envint("STAFF_SESSION_MAX_AGE", 8 * 3600)
+STAFF_IDLE_TIMEOUT = envint("STAFF_IDLE_TIMEOUT", 30 * 60)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -235,6 +278,53 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Browsers' preload lists make HTTPS-only stick even on a first visit; off for a domain
+    # that may still serve plain HTTP somewhere beneath it.
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
+# Other sites learn our origin when a link leaves us, never the path (report numbers).
+SECURE_REFERRER_POLICY = "same-origin"
+
+
+def _tile_origin(url_template: str) -> str:
+    """The origin a tile URL template loads from, for the CSP img-src: a `{s}` subdomain
+    placeholder becomes a wildcard (a.tile…, b.tile…)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url_template.replace("{s}", "*"))
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ImproperlyConfigured(f"MAP_TILE_URL must be an http(s) URL, not {url_template!r}")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# Content Security Policy (django-csp): only our own files run. No inline script anywhere
+# (behaviour lives in static/js/), so an injected <script> or onerror= is inert even if an
+# escaping bug slips through. Styles are ours too: htmx's inline indicator style is turned off
+# (see the htmx-config meta in workspace/base.html) and templates use no style= attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # data: for Leaflet's and Swagger UI's inline SVG icons; blob: for the previews of the
+        # photos and video a resident picks before sending (URL.createObjectURL).
+        "img-src": [
+            "'self'",
+            "data:",
+            "blob:",
+            *([_tile_origin(MAP_TILE_URL)] if MAP_TILE_URL else []),
+        ],
+        "media-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        # The offline queue's service worker (/sw.js).
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -71,6 +71,16 @@ def _local(moment: datetime | None) -> datetime | None:
     return timezone.localtime(moment).replace(tzinfo=None) if moment else None
 
 
+# A cell starting with one of these is a formula to Excel and LibreOffice (and openpyxl writes
+# such a string as a formula): a resident's title "=HYPERLINK(...)" would run on the officer's
+# machine. OWASP's advice: start the text with an apostrophe, which shows it as plain text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
 def report_rows(reports: QuerySet[Report], *, now: datetime) -> Iterator[list]:
     """One list of cell values per report, oldest first; datetimes as naive local times.
     Reads in chunks (iterator) so a large export never sits in memory."""
@@ -96,6 +106,8 @@ def report_rows(reports: QuerySet[Report], *, now: datetime) -> Iterator[list]:
                 value = _local(value)
             elif name == "status":
                 value = str(Status(value).label)
+            elif isinstance(value, str):
+                value = _inert(value)
             row.append("" if value is None else value)
         row.append(yes if overdue else no)
         row.append(rating_labels[record["rating"]])

@@ -139,3 +139,25 @@ def test_bad_token_request_is_a_400_in_the_callers_language(alice, body, code, e
     assert response.status_code == 400
     assert response.json() == {"code": code, "detail": english}
     assert not ApiToken.objects.exists()
+
+
+def test_staff_session_without_its_second_factor_gets_no_token_and_no_workspace(
+    client, officer_a, submit
+):
+    """The autouse fixture verifies staff signed in with force_login; a session that only gave
+    its password (as after the sign-in form's first step) is refused."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    unverified = Client()
+    unverified.force_login(officer_a)
+    session = unverified.session
+    session.pop(DEVICE_ID_SESSION_KEY, None)
+    session.save()
+    assert (
+        unverified.post("/api/tokens", {"name": "x"}, content_type="application/json").status_code
+        == 403
+    )
+    report = submit()
+    response = unverified.get(f"/api/workspace/reports/{report.tracking_code}")
+    assert response.status_code == 403
