@@ -27,6 +27,7 @@ from .schemas import (
     event_out,
     form_errors,
     media_out,
+    page_body,
     paginate,
     report_row,
     tracking_code_param,
@@ -56,12 +57,7 @@ def my_reports(request: HttpRequest, page: int = 1, followed: bool = False):
     else:
         reports = visible.filter(reporter=user)
     paginator, current = paginate(reports.order_by("-created_at", "-pk"), page)
-    return {
-        "count": paginator.count,
-        "page": current.number,
-        "pages": paginator.num_pages,
-        "items": [report_row(r) for r in current],
-    }
+    return page_body(paginator, current, [report_row(r) for r in current])
 
 
 def report_out(user, report: Report) -> dict:
@@ -154,22 +150,23 @@ def my_notifications(request: HttpRequest, page: int = 1, unread: bool = False):
         items = items.filter(read_at__isnull=True)
     paginator, current = paginate(items, page)
     return {
-        "count": paginator.count,
         "unread": unread_count(user),
-        "page": current.number,
-        "pages": paginator.num_pages,
-        "items": [
-            {
-                "id": n.pk,
-                "kind": n.kind,
-                "title": n.title,
-                "body": n.body,
-                "tracking_code": n.report.tracking_code,
-                "created_at": n.created_at,
-                "read_at": n.read_at,
-            }
-            for n in current
-        ],
+        **page_body(
+            paginator,
+            current,
+            [
+                {
+                    "id": n.pk,
+                    "kind": n.kind,
+                    "title": n.title,
+                    "body": n.body,
+                    "tracking_code": n.report.tracking_code,
+                    "created_at": n.created_at,
+                    "read_at": n.read_at,
+                }
+                for n in current
+            ],
+        ),
     }
 
 

@@ -245,6 +245,16 @@ def paginate(items: Any, number: int) -> tuple[Paginator, Any]:
     return paginator, paginator.get_page(min(max(number, 1), MAX_ID))
 
 
+def page_body(paginator: Paginator, current: Any, items: list) -> dict[str, Any]:
+    """A list endpoint's paging envelope around the page's items."""
+    return {
+        "count": paginator.count,
+        "page": current.number,
+        "pages": paginator.num_pages,
+        "items": items,
+    }
+
+
 def form_errors(form: Any) -> str:
     """A Django form's messages (already in the request's language) as one sentence."""
     return " ".join(str(m) for messages in form.errors.values() for m in messages)

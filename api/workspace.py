@@ -39,6 +39,7 @@ from .schemas import (
     event_out,
     form_errors,
     media_out,
+    page_body,
     paginate,
     person_out,
     report_row,
@@ -181,10 +182,7 @@ def inbox(
     paginator, current = paginate(reports, page)
     return {
         "counts": selectors.inbox_counts(user, agency_ids, now),
-        "count": paginator.count,
-        "page": current.number,
-        "pages": paginator.num_pages,
-        "items": [inbox_row(r, now) for r in current],
+        **page_body(paginator, current, [inbox_row(r, now) for r in current]),
     }
 
 
@@ -203,11 +201,10 @@ def queue(request: HttpRequest, reason: str = "", q: str = "", page: int = 1):
     )
     paginator, current = paginate(reports.select_related("assignee"), page)
     rows = selectors.queue_rows(list(current), now)
-    return {
-        "count": paginator.count,
-        "page": current.number,
-        "pages": paginator.num_pages,
-        "items": [
+    return page_body(
+        paginator,
+        current,
+        [
             {
                 **inbox_row(row.report, now),
                 "unit": row.report.agency.name if row.report.agency else None,
@@ -219,7 +216,7 @@ def queue(request: HttpRequest, reason: str = "", q: str = "", page: int = 1):
             }
             for row in rows
         ],
-    }
+    )
 
 
 @router.get(
