@@ -258,3 +258,14 @@ def submit(alice, waste, media_root):
 def fast_password_hasher(settings):
     """Cheap password hashing for tests that create many users: Argon2 costs ~0.1 s a user."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox(settings):
+    """Every test's SMS go to a list (notify.sms.outbox), never to the console or a gateway."""
+    from notify import sms
+
+    settings.SMS_BACKEND = "notify.sms.LocmemBackend"
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()

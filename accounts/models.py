@@ -64,3 +64,77 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.agency}"
+
+
+class PhoneCode(models.Model):
+    """A one-time sign-in code sent by SMS to a resident's phone (accounts/phone.py).
+
+    Only a hash of the code is kept; a code expires, is used once, and counts wrong tries."""
+
+    # E.164 (+84…), as phonenumbers formats it: one spelling per phone.
+    phone = models.CharField(_("phone number"), max_length=20)
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    # Where the request came from (rate limits, abuse reports); not shown to anyone.
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in code")
+        verbose_name_plural = _("sign-in codes")
+        indexes = [
+            # The latest code of a phone, on every check.
+            models.Index(fields=["phone", "-created_at"], name="phonecode_phone_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ExternalIdentity(models.Model):
+    """An account at an identity provider (VNeID) linked to one of our users.
+
+    The provider's subject (for VNeID, derived from the national ID number) is never stored in
+    clear: only a keyed hash (HMAC with SECRET_KEY-derived key), enough to find the account again."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    provider = models.CharField(_("provider"), max_length=30)
+    subject_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_login_at = models.DateTimeField(_("last sign-in"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("external identity")
+        verbose_name_plural = _("external identities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "subject_hash"], name="external_identity_unique_subject"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.subject_hash[:8]}… → {self.user_id}"
+
+
+class RateCounter(models.Model):
+    """Hits of one rate-limit key (e.g. "otp-send:ip:1.2.3.4") in one fixed time window.
+
+    In the database, not a per-process cache: several app servers must share the count."""
+
+    key = models.CharField(max_length=200)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="rate_counter_unique")
+        ]
+        indexes = [
+            # Pruning old windows.
+            models.Index(fields=["window_start"], name="rate_counter_window_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window_start:%H:%M}: {self.count}"

@@ -1,12 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, views_privacy
+from . import views, views_phone, views_privacy, views_vneid
 
 app_name = "accounts"
 urlpatterns = [
-    # Interim sign-in by user name and password; phone OTP and VNeID come with the accounts issue.
+    # The sign-in page: residents choose VNeID or their phone; staff use a password.
     path("dang-nhap/", views.SignInView.as_view(), name="login"),
+    # Residents: a one-time code by SMS (enter the phone, then the code).
+    path("dang-nhap/so-dien-thoai/", views_phone.phone_start, name="phone_start"),
+    path("dang-nhap/so-dien-thoai/ma/", views_phone.phone_verify, name="phone_verify"),
+    # Residents: VNeID (OpenID Connect): off to the provider, and back with a code.
+    path("dang-nhap/vneid/", views_vneid.vneid_start, name="vneid_start"),
+    path("dang-nhap/vneid/callback/", views_vneid.vneid_callback, name="vneid_callback"),
     # Staff only: the second factor (TOTP code), and setting up the authenticator app.
     path("dang-nhap/ma-xac-thuc/", views.otp_verify, name="otp_verify"),
     path("tai-khoan/xac-thuc-hai-buoc/", views.otp_setup, name="otp_setup"),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp import user_has_device
 
-from . import services
+from . import services, vneid
 from .access import is_verified, needs_second_factor, second_factor_url
 from .forms import CodeForm
 
@@ -30,6 +30,11 @@ class SignInView(LoginView):
         if needs_second_factor(user):
             return HttpResponseRedirect(second_factor_url(user, self.get_success_url()))
         return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["vneid_enabled"] = vneid.is_configured()
+        return context
 
 
 def locked_out(request, original_response=None, credentials=None):

@@ -242,6 +242,44 @@ TASKS = {
     }
 }
 
+# --- Messages to people -------------------------------------------------------------------------
+# SMS (notify/sms.py): console in development, an HTTP gateway in production.
+SMS_BACKEND = env("SMS_BACKEND", "notify.sms.ConsoleBackend")
+SMS_HTTP_URL = env("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = env("SMS_HTTP_TOKEN", "")
+SMS_SENDER = env("SMS_SENDER", "CONGDANSO")
+# Unaccented text in one 160-character GSM-7 part (most Vietnamese gateways need it).
+SMS_GSM7 = envbool("SMS_GSM7", True)
+
+# E-mail: printed to the console in development; SMTP when EMAIL_HOST is set.
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Công dân số <no-reply@congdanso.invalid>")
+# Links in e-mails and SMS need the site's address (no request at hand in a background task).
+SITE_URL = env("SITE_URL", "http://localhost:8000").rstrip("/")
+
+# Web Push (VAPID). The public key is given to the residents' app; the private key signs.
+VAPID_PUBLIC_KEY = env("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = env("VAPID_SUBJECT", "mailto:admin@congdanso.invalid")
+
+# --- Residents' sign-in -------------------------------------------------------------------------
+# VNeID (or any OpenID Connect provider): off unless the issuer and client are configured.
+VNEID_ISSUER = env("VNEID_ISSUER", "").rstrip("/")
+VNEID_CLIENT_ID = env("VNEID_CLIENT_ID", "")
+VNEID_CLIENT_SECRET = env("VNEID_CLIENT_SECRET", "")
+VNEID_SCOPES = env("VNEID_SCOPES", "openid profile phone")
+
 # Units data: the administrative units of Hanoi, loaded by `manage.py load_units`.
 UNITS_DATA_DIR = Path(env("UNITS_DATA_DIR", str(BASE_DIR.parent / "shared" / "data" / "hanoi")))
 # The era of units in force: points are placed in this era's wards.

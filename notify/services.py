@@ -20,7 +20,7 @@ from .models import Notification
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from reports.models import ReportEvent
+    from reports.models import Report, ReportEvent
 
 
 def _title(action: str, *, code: str, unit: str) -> str:
@@ -108,3 +108,39 @@ def notifications_mark_read(*, user: User, ids: list[int]) -> int:
     return Notification.objects.filter(user=user, id__in=ids, read_at__isnull=True).update(
         read_at=clock.now()
     )
+
+
+def notify_staff(
+    *,
+    users: list[User],
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    dedupe_key: str,
+    report: Report | None = None,
+    event: ReportEvent | None = None,
+) -> list[Notification]:
+    """A message to staff (or to anyone, about no single step of a report): a new assignment,
+    a deadline near or passed, a digest, an area alert.
+
+    `dedupe_key` names the occasion ("overdue:<report>:<n>"); each person gets one message per
+    key however often the caller runs (the key is stored per person: "<key>:u<id>")."""
+    now = clock.now()
+    rows = [
+        Notification(
+            user=user,
+            report=report,
+            event=event,
+            kind=kind,
+            title=Truncator(title).chars(200),
+            body=body,
+            url=url,
+            dedupe_key=f"{dedupe_key}:u{user.pk}"[:120],
+            created_at=now,
+        )
+        for user in users
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    keys = [row.dedupe_key for row in rows]
+    return list(Notification.objects.filter(dedupe_key__in=keys).order_by("id"))

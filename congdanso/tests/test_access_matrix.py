@@ -100,6 +100,10 @@ RULES: dict[str, tuple[str, ...]] = {
     r"open311/v2/^tokens/(?P<token>[^/]+?)\.(?P<fmt>json|xml)$": PUBLIC,
     r"open311/v2/^servicerequestupdates\.(?P<fmt>json|xml)$": PUBLIC,
     "dang-nhap/": PUBLIC,
+    "dang-nhap/so-dien-thoai/": PUBLIC,
+    "dang-nhap/so-dien-thoai/ma/": PUBLIC,
+    "dang-nhap/vneid/": PUBLIC,
+    "dang-nhap/vneid/callback/": PUBLIC,
     "dang-xuat/": PUBLIC,
     # The second sign-in step and its set-up: only after a password.
     "dang-nhap/ma-xac-thuc/": ANON,
