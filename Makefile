@@ -64,7 +64,9 @@ lint: pydeps
 	$(VENV)/bin/mypy reports/services.py reports/workflow.py reports/deadlines.py reports/proof.py \
 	    routing/rules.py routing/services.py units/lookup.py reports/selectors.py \
 	    workspace/services.py workspace/selectors.py dashboard/stats.py \
-	    open311/services.py open311/selectors.py
+	    open311/services.py open311/selectors.py accounts/phone.py accounts/ratelimit.py \
+	    accounts/vneid.py notify/services.py notify/channels.py notify/tasks.py notify/sms.py \
+	    sla/services.py sla/tasks.py alerts/services.py alerts/selectors.py reports/generate.py
 	$(PY) manage.py makemigrations --check --dry-run
 
 test-sqlite:

@@ -1,13 +1,9 @@
-"""The Django admin for staff who passed the second factor (issue 6).
-
-Not switched on yet: `congdanso/settings.py` INSTALLED_APPS must name
-"accounts.admin_site.StaffAdminConfig" instead of "django.contrib.admin" (a request to the lead,
-with the browser test that signs in to the admin)."""
+"""The Django admin for staff who passed the second factor (issue 6): INSTALLED_APPS names
+accounts.admin_apps.StaffAdminConfig instead of "django.contrib.admin", so `admin.site` is a StaffAdminSite."""
 
 from __future__ import annotations
 
 from django.contrib.admin import AdminSite
-from django.contrib.admin.apps import AdminConfig
 from django.http import HttpResponseRedirect
 
 from .access import is_verified, second_factor_url
@@ -37,7 +33,3 @@ class StaffAdminSite(AdminSite):
         ):
             return HttpResponseRedirect(second_factor_url(user, response["Location"]))
         return response
-
-
-class StaffAdminConfig(AdminConfig):
-    default_site = "accounts.admin_site.StaffAdminSite"

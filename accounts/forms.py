@@ -14,3 +14,29 @@ class CodeForm(forms.Form):
         if len(token) != 6 or not token.isdigit():
             raise forms.ValidationError(_("Enter the 6 digits shown in your authenticator app."))
         return token
+
+
+class PhoneForm(forms.Form):
+    """A resident's mobile number; accounts.phone.parse_phone checks it (in the service)."""
+
+    phone = forms.CharField(
+        label=_("Mobile phone number"),
+        max_length=30,
+        error_messages={"required": _("Enter your mobile phone number.")},
+    )
+
+
+class PhoneCodeForm(forms.Form):
+    """The 6-digit code from the SMS (spaces allowed: "123 456")."""
+
+    code = forms.CharField(
+        label=_("Code from the SMS"),
+        max_length=20,
+        error_messages={"required": _("Enter the 6 digits of the code we sent by SMS.")},
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if len(code) != 6 or not code.isdigit():
+            raise forms.ValidationError(_("Enter the 6 digits of the code we sent by SMS."))
+        return code

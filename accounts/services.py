@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import User
+from .models import ExternalIdentity, PhoneCode, User
 
 DEVICE_NAME = "authenticator"
 logger = logging.getLogger(__name__)
@@ -182,7 +182,7 @@ def resident_data_export(*, actor: User) -> dict:
         ],
         "notifications": [
             {
-                "tracking_code": n.report.tracking_code,
+                "tracking_code": n.report.tracking_code if n.report else None,
                 "title": n.title,
                 "body": n.body,
                 "created_at": _when(n.created_at),
@@ -192,6 +192,9 @@ def resident_data_export(*, actor: User) -> dict:
             .select_related("report")
             .order_by("created_at", "id")
         ],
+        "followed_wards": list(
+            actor.ward_follows.order_by("ward__full_name").values_list("ward__full_name", flat=True)
+        ),
         "devices": [
             {
                 "name": t.name,
@@ -212,8 +215,9 @@ def resident_delete(*, actor: User, confirm: str) -> None:
     whole), but nothing in them points to a person any more. The User row is anonymised in
     place rather than deleted: ReportEvent.actor is part of the hash-chained audit trail, and
     setting it to NULL would break every later link of the chain (verify_audit)."""
+    from alerts.models import WardFollow
     from api.models import ApiToken
-    from notify.models import Notification
+    from notify.models import ChannelPreference, Notification, PushSubscription, ReportMute
     from reports.models import ReportFollower
 
     if not actor.is_authenticated or not actor.is_active:
@@ -230,6 +234,13 @@ def resident_delete(*, actor: User, confirm: str) -> None:
         user = User.objects.select_for_update().get(pk=actor.pk)
         Notification.objects.filter(user=user).delete()
         ReportFollower.objects.filter(user=user).delete()
+        WardFollow.objects.filter(user=user).delete()
+        ReportMute.objects.filter(user=user).delete()
+        PushSubscription.objects.filter(user=user).delete()
+        ChannelPreference.objects.filter(user=user).delete()
+        ExternalIdentity.objects.filter(user=user).delete()
+        if user.phone:
+            PhoneCode.objects.filter(phone=user.phone).delete()
         ApiToken.objects.filter(user=user).delete()
         user.username = f"deleted-{user.pk}"
         user.full_name = ""

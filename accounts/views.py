@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp import user_has_device
 
-from . import services, vneid
+from . import ratelimit, services, vneid
 from .access import is_verified, needs_second_factor, second_factor_url
 from .forms import CodeForm
 
@@ -23,6 +23,21 @@ class SignInView(LoginView):
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        # Axes locks a user name + address pair; this ceiling stops one address trying many
+        # user names.
+        limited = ratelimit.check("password-sign-in:ip", ratelimit.client_ip(request))
+        if limited is not None:
+            context = {
+                "form": AuthenticationForm(request),
+                "next": request.POST.get("next", ""),
+                "vneid_enabled": vneid.is_configured(),
+            }
+            return ratelimit.html_response(
+                request, limited, self.template_name, context, message_name="locked_message"
+            )
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -84,6 +99,15 @@ def otp_verify(request):
         return HttpResponseRedirect(second_factor_url(user, next_url))
     form = CodeForm(request.POST or None)
     status = 200
+    if request.method == "POST":
+        limited = ratelimit.check("totp:user", user.pk)
+        if limited is not None:
+            # Counted before the code is checked: past the ceiling no code is tried at all.
+            form.add_error("otp_token", ratelimit.message(limited))
+            response = render(
+                request, "accounts/otp_verify.html", {"form": form, "next": next_url}, status=429
+            )
+            return ratelimit.with_retry_after(response, limited)
     if request.method == "POST" and form.is_valid():
         result = services.second_factor_verify(
             request=request, user=user, token=form.cleaned_data["otp_token"]

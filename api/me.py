@@ -160,7 +160,8 @@ def my_notifications(request: HttpRequest, page: int = 1, unread: bool = False):
                     "kind": n.kind,
                     "title": n.title,
                     "body": n.body,
-                    "tracking_code": n.report.tracking_code,
+                    "tracking_code": n.report.tracking_code if n.report else None,
+                    "url": n.url,
                     "created_at": n.created_at,
                     "read_at": n.read_at,
                 }

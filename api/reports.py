@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from shapely.geometry import shape
 
+from accounts import ratelimit
 from accounts.models import User
 from reports import clock
 from reports.models import MediaKind
@@ -263,7 +264,7 @@ def _title_from(description: str) -> str:
 @router.post(
     "/reports",
     auth=user_auth,
-    response={201: SubmittedOut, **errors(400, 401, 403)},
+    response={201: SubmittedOut, **errors(400, 401, 403, 429)},
     summary="Send a report (multipart form)",
 )
 def submit(
@@ -271,6 +272,12 @@ def submit(
     form: Form[SubmitIn],
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ):
+    limited = ratelimit.check_all(
+        ("report-submit:user", _signed_in(request).pk),
+        ("report-submit:ip", ratelimit.client_ip(request)),
+    )
+    if limited is not None:
+        return ratelimit.json_response(limited)
     data = request.POST
     category = Category.objects.filter(code=data.get("category", ""), is_active=True).first()
     if category is None:

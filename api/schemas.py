@@ -105,7 +105,10 @@ class NotificationOut(Schema):
     kind: str
     title: str
     body: str
-    tracking_code: str
+    # None for a message about no single report (an area alert, a digest).
+    tracking_code: str | None
+    # Where the message leads, when not the report's page.
+    url: str
     created_at: datetime
     read_at: datetime | None
 

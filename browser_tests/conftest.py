@@ -155,6 +155,20 @@ def _totp_code(secret: str) -> str:
     return f"{totp(key):06d}"
 
 
+def pass_second_factor(page: Page, username: str) -> None:
+    """On the set-up page (first time: read the secret as typed into an app) or the code page,
+    enter the authenticator's current code; elsewhere, nothing to do."""
+    path = urlparse(page.url).path
+    if path not in ("/tai-khoan/xac-thuc-hai-buoc/", "/dang-nhap/ma-xac-thuc/"):
+        return
+    if path == "/tai-khoan/xac-thuc-hai-buoc/":
+        _secrets[username] = page.locator("#otp-secret").inner_text()
+    assert username in _secrets, f"{username} has an authenticator this run never set up"
+    page.locator("#id_otp_token").fill(_totp_code(_secrets[username]))
+    page.locator("#otp-submit").click()
+    page.wait_for_url(lambda url: urlparse(url).path not in (path, "/dang-nhap/"))
+
+
 def sign_in(page: Page, base: str, username: str, next_path: str = "/") -> None:
     """Sign in through the sign-in page (Vietnamese labels) and land on `next_path`. A staff
     member then passes the second factor as a person would: the first time, the set-up page
@@ -164,12 +178,5 @@ def sign_in(page: Page, base: str, username: str, next_path: str = "/") -> None:
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url(lambda url: urlparse(url).path != "/dang-nhap/")
-    path = urlparse(page.url).path
-    if path in ("/tai-khoan/xac-thuc-hai-buoc/", "/dang-nhap/ma-xac-thuc/"):
-        if path == "/tai-khoan/xac-thuc-hai-buoc/":
-            _secrets[username] = page.locator("#otp-secret").inner_text()
-        assert username in _secrets, f"{username} has an authenticator this run never set up"
-        page.locator("#id_otp_token").fill(_totp_code(_secrets[username]))
-        page.locator("#otp-submit").click()
-        page.wait_for_url(lambda url: urlparse(url).path not in (path, "/dang-nhap/"))
+    pass_second_factor(page, username)
     page.get_by_role("button", name="Đăng xuất").wait_for()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlparse
 
 import pytest
 from django.core.management import call_command
@@ -9,7 +10,7 @@ from accounts.models import User
 from reports.models import Report
 from reports.services import report_accept, report_resolve
 
-from .conftest import SCREENSHOTS, assert_accessible, open_page
+from .conftest import SCREENSHOTS, assert_accessible, open_page, pass_second_factor
 
 
 @pytest.fixture
@@ -85,6 +86,10 @@ def test_admin_signs_in_and_sees_reports(two_reports, live_server):
         page.get_by_label("Tên đăng nhập").fill("quantri")
         page.get_by_label("Mật khẩu").fill("mat-khau-quan-tri-2026")
         page.get_by_role("button", name="Đăng nhập").click()
+        # The admin too asks a staff member for the second factor (here: set it up first).
+        page.wait_for_url(lambda url: "/admin/login/" not in url)
+        assert urlparse(page.url).path == "/tai-khoan/xac-thuc-hai-buoc/"
+        pass_second_factor(page, "quantri")
         page.get_by_role("heading", name="Quản trị").first.wait_for(state="attached")
         page.goto(live_server.url + "/admin/reports/report/")
         page.get_by_role("link", name=code).click()

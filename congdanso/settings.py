@@ -62,7 +62,8 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, opened only to a session that passed the second factor (TOTP).
+    "accounts.admin_apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -81,9 +82,11 @@ INSTALLED_APPS = [
     "units",
     "routing",
     "reports",
+    "sla",
     "citizen",
     "api",
     "notify",
+    "alerts",
     "workspace",
     "dashboard",
     "open311",
@@ -241,6 +244,14 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# --- The SLA clock and background work (sla/) ----------------------------------------------------
+# Reminders about an overdue report: one per this many working hours, not a flood.
+SLA_REMINDER_HOURS = envint("SLA_REMINDER_HOURS", 8)
+# A task still "running" this long after a worker took it is assumed dead and queued again
+# (django-tasks-db does not notice a killed worker); after TASK_MAX_ATTEMPTS it is failed.
+TASK_LEASE_MINUTES = envint("TASK_LEASE_MINUTES", 30)
+TASK_MAX_ATTEMPTS = envint("TASK_MAX_ATTEMPTS", 3)
 
 # --- Messages to people -------------------------------------------------------------------------
 # SMS (notify/sms.py): console in development, an HTTP gateway in production.

@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("can-bo/", include("workspace.urls")),
     path("bang-dieu-khien/", include("dashboard.urls")),
+    path("", include("alerts.urls")),
+    path("", include("notify.urls")),
     path("", include("citizen.urls")),
 ]
 if settings.DEBUG:

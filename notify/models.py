@@ -68,6 +68,9 @@ class Delivery(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
+        # Claimed by one worker (a conditional UPDATE from pending/failed); next_attempt_at is
+        # then the lease's end, after which the retry sweep takes it back (a worker that died).
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed, will retry")
         GAVE_UP = "gave_up", _("Failed for good")

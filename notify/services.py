@@ -1,14 +1,24 @@
-"""In-app notifications: which steps of a report a resident hears about, and the texts.
+"""Notifications: which steps of a report a resident hears about, the texts, and their delivery
+through the person's chosen channels (in-app always; e-mail, SMS, Web Push as they choose).
 
-Delivery by SMS, e-mail or push is a later issue; it will read the same rows.
+Delivery is an outbox: each Notification gets one Delivery row per channel the person can
+receive, and a background task (notify/tasks.py) sends it. A worker claims a row with a
+conditional UPDATE before sending, so a task that runs twice, or two workers, send once.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -16,7 +26,7 @@ from django.utils.translation import gettext as _
 from reports import clock
 from reports.workflow import Action
 
-from .models import Notification
+from .models import Channel, ChannelPreference, Delivery, Notification, PushSubscription, ReportMute
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -71,6 +81,12 @@ def notify_event(event: ReportEvent) -> list[Notification]:
     if report.reporter_id is not None:
         recipients.add(report.reporter_id)
     recipients.discard(event.actor_id)
+    # A resident who muted the report hears nothing of it, not even in-app.
+    recipients -= set(
+        ReportMute.objects.filter(report=report, user_id__in=recipients).values_list(
+            "user_id", flat=True
+        )
+    )
     if not recipients:
         return []
     unit = report.agency.name if report.agency is not None else ""
@@ -91,7 +107,14 @@ def notify_event(event: ReportEvent) -> list[Notification]:
         )
         for user_id in sorted(recipients)
     ]
-    return Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    # bulk_create(ignore_conflicts=True) gives no ids; a second run finds the first run's rows
+    # (and their deliveries are then found, not made again).
+    notifications = list(
+        Notification.objects.filter(event=event, user_id__in=recipients).order_by("id")
+    )
+    deliveries_create(notifications=notifications)
+    return notifications
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:
@@ -143,4 +166,216 @@ def notify_staff(
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     keys = [row.dedupe_key for row in rows]
-    return list(Notification.objects.filter(dedupe_key__in=keys).order_by("id"))
+    notifications = list(Notification.objects.filter(dedupe_key__in=keys).order_by("id"))
+    # Staff duties (assignments, deadlines) cannot be muted: no ReportMute filter here.
+    deliveries_create(notifications=notifications)
+    return notifications
+
+
+# --- Delivery through channels -------------------------------------------------------------
+
+MAX_ATTEMPTS = 5
+# How long a claimed delivery may stay "sending" before the retry sweep decides its worker died
+# (far above EMAIL_TIMEOUT and the push and SMS timeouts, so a slow send is not sent twice).
+SENDING_LEASE = timedelta(minutes=10)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Back-off after the `attempts`-th failed attempt: 1, 5, 25, 125 minutes."""
+    return timedelta(minutes=5 ** (attempts - 1))
+
+
+class PermanentDeliveryError(Exception):
+    """Nothing to retry: the person has no address for this channel any more."""
+
+
+def channel_preference_for(user: User) -> ChannelPreference:
+    """The person's channel choices; the defaults (unsaved) if they never chose."""
+    try:
+        return ChannelPreference.objects.get(user=user)
+    except ChannelPreference.DoesNotExist:
+        return ChannelPreference(user=user)
+
+
+def deliveries_create(*, notifications: Iterable[Notification]) -> list[Delivery]:
+    """One pending Delivery per notification and channel its person chose and can receive
+    (e-mail needs an address, SMS a phone, push a browser subscription); sending is queued
+    once the caller's transaction commits. Safe to call twice (unique notification+channel)."""
+    notifications = list(notifications)
+    if not notifications:
+        return []
+    from accounts.models import User
+
+    user_ids = {n.user_id for n in notifications}
+    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids).only("id", "email", "phone")}
+    prefs = {p.user_id: p for p in ChannelPreference.objects.filter(user_id__in=user_ids)}
+    pushable = set(
+        PushSubscription.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True)
+    )
+    now = clock.now()
+    rows = []
+    for n in notifications:
+        user = users[n.user_id]
+        pref = prefs.get(n.user_id) or ChannelPreference(user_id=n.user_id)
+        channels = []
+        if pref.email and user.email:
+            channels.append(Channel.EMAIL)
+        if pref.sms and user.phone:
+            channels.append(Channel.SMS)
+        if pref.push and n.user_id in pushable:
+            channels.append(Channel.PUSH)
+        rows += [Delivery(notification=n, channel=c, created_at=now) for c in channels]
+    if not rows:
+        return []
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    pending = list(
+        Delivery.objects.filter(
+            notification__in=[n.pk for n in notifications], status=Delivery.Status.PENDING
+        ).order_by("id")
+    )
+    ids = [d.pk for d in pending]
+    # Sent only once committed: a rolled-back change must not e-mail anybody. If the process
+    # dies between the commit and the enqueue, the retry sweep finds the pending rows.
+    transaction.on_commit(lambda: _enqueue(ids))
+    return pending
+
+
+def _enqueue(ids: list[int]) -> None:
+    from .tasks import send_delivery
+
+    for delivery_id in ids:
+        send_delivery.enqueue(delivery_id)
+
+
+def _claim(delivery_id: int, now: datetime) -> bool:
+    """Compare-and-set: only one caller moves a due row to "sending"."""
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    claimed = Delivery.objects.filter(
+        due,
+        pk=delivery_id,
+        status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED],
+    ).update(
+        status=Delivery.Status.SENDING,
+        attempts=F("attempts") + 1,
+        next_attempt_at=now + SENDING_LEASE,
+    )
+    return claimed == 1
+
+
+def _record_failure(delivery: Delivery, error: str, *, permanent: bool = False) -> None:
+    now = clock.now()
+    gave_up = permanent or delivery.attempts >= MAX_ATTEMPTS
+    Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.GAVE_UP if gave_up else Delivery.Status.FAILED,
+        next_attempt_at=None if gave_up else now + retry_delay(delivery.attempts),
+        last_error=error[:2000],
+    )
+
+
+def delivery_send(*, delivery_id: int) -> str | None:
+    """Send one delivery if it is due and nobody else is sending it; returns its new status,
+    or None when there was nothing to do (already sent, being sent, not yet due)."""
+    from . import channels
+
+    now = clock.now()
+    if not _claim(delivery_id, now):
+        return None
+    delivery = Delivery.objects.select_related("notification__user", "notification__report").get(
+        pk=delivery_id
+    )
+    try:
+        channels.send(delivery)
+    except PermanentDeliveryError as exc:
+        _record_failure(delivery, str(exc), permanent=True)
+    except Exception as exc:
+        _record_failure(delivery, f"{type(exc).__name__}: {exc}")
+    else:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.SENT, sent_at=clock.now(), next_attempt_at=None, last_error=""
+        )
+    return Delivery.objects.values_list("status", flat=True).get(pk=delivery_id)
+
+
+def deliveries_retry_due() -> list[int]:
+    """The periodic sweep: take back deliveries whose worker died mid-send, and queue every
+    failed delivery whose next attempt is due and every pending one whose task was lost.
+    Returns the ids queued."""
+    now = clock.now()
+    for delivery in Delivery.objects.filter(
+        status=Delivery.Status.SENDING, next_attempt_at__lte=now
+    ):
+        _record_failure(delivery, "the worker stopped while sending")
+    due = Delivery.objects.filter(
+        Q(status=Delivery.Status.FAILED, next_attempt_at__lte=now)
+        | Q(status=Delivery.Status.PENDING, created_at__lte=now - SENDING_LEASE)
+    )
+    ids = list(due.order_by("id").values_list("id", flat=True))
+    transaction.on_commit(lambda: _enqueue(ids))
+    return ids
+
+
+# --- A resident's choices --------------------------------------------------------------------
+
+
+def channel_preference_update(
+    *, actor: User, email: bool, sms: bool, push: bool
+) -> ChannelPreference:
+    """Save how `actor` wants to hear from us. A channel they cannot receive is refused."""
+    if email and not actor.email:
+        raise ValidationError(_("Add an e-mail address to your account to get e-mails."))
+    if sms and not actor.phone:
+        raise ValidationError(_("Add a phone number to your account to get SMS."))
+    pref, _created = ChannelPreference.objects.update_or_create(
+        user=actor, defaults={"email": email, "sms": sms, "push": push}
+    )
+    return pref
+
+
+def report_muted(*, user: User, report: Report) -> bool:
+    return ReportMute.objects.filter(user=user, report=report).exists()
+
+
+def report_mute(*, actor: User, report: Report, muted: bool) -> bool:
+    """Stop (or resume) every message to `actor` about `report`. The caller got `report`
+    through get_report_for, so `actor` may see it. Returns the new state."""
+    if muted:
+        ReportMute.objects.get_or_create(user=actor, report=report)
+    else:
+        ReportMute.objects.filter(user=actor, report=report).delete()
+    return muted
+
+
+def _b64url(value: str, *, length: int, what: str) -> str:
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != length:
+        raise ValidationError(
+            _("The browser sent an invalid push subscription (%(what)s).") % {"what": what}
+        )
+    return value
+
+
+def push_subscription_save(
+    *, actor: User, endpoint: str, p256dh: str, auth: str
+) -> PushSubscription:
+    """Keep a browser's push subscription for `actor` (from PushManager.subscribe). An endpoint
+    seen before belongs to whoever subscribed last: that is who uses the browser now."""
+    url = urlsplit(endpoint or "")
+    # Push services are HTTPS; plain HTTP only to this machine (development, the tests' endpoint).
+    local = url.hostname in ("localhost", "127.0.0.1")
+    if not url.hostname or not (url.scheme == "https" or (url.scheme == "http" and local)):
+        raise ValidationError(
+            _("The browser sent an invalid push subscription (%(what)s).") % {"what": "endpoint"}
+        )
+    if len(endpoint) > 1000:
+        raise ValidationError(
+            _("The browser sent an invalid push subscription (%(what)s).") % {"what": "endpoint"}
+        )
+    _b64url(p256dh or "", length=65, what="p256dh")
+    _b64url(auth or "", length=16, what="auth")
+    subscription, _created = PushSubscription.objects.update_or_create(
+        endpoint=endpoint, defaults={"user": actor, "p256dh": p256dh, "auth": auth}
+    )
+    return subscription

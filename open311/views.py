@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from accounts import ratelimit
 from reports.models import Media, Report, ReportEvent
 from reports.workflow import OPEN_STATUSES, Action, Status, TransitionNotAllowed
 from routing.models import Category
@@ -341,6 +342,10 @@ def request_detail(request: HttpRequest, code: str, *, fmt: str) -> HttpResponse
 
 def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     client = _client(request)
+    # A client is a whole system sending for many people: limited by its key, generously.
+    limited = ratelimit.check("open311-submit:client", client.pk)
+    if limited is not None:
+        return ratelimit.with_retry_after(errors(fmt, 429, [ratelimit.message(limited)]), limited)
     code = _param(request, "service_code")
     category = selectors.service(code) if code else None
     if code and category is None:

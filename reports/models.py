@@ -74,6 +74,13 @@ class Report(models.Model):
     accept_due_at = models.DateTimeField(_("accept by"), null=True, blank=True)
     resolve_due_at = models.DateTimeField(_("resolve by"), null=True, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    # The SLA clock's flag (sla/services.py): when `due_at` passed unhandled. Indexed for the
+    # rankings and the "overdue now" counts; cleared by the workflow when the deadline changes.
+    overdue_since = models.DateTimeField(_("overdue since"), null=True, blank=True, db_index=True)
+    # Overdue notices sent for the current deadline (the first one included), and the last:
+    # the next reminder is due SLA_REMINDER_HOURS working hours after it.
+    overdue_reminders = models.PositiveSmallIntegerField(default=0)
+    overdue_reminded_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(_("submitted at"))
     updated_at = models.DateTimeField(_("updated at"))

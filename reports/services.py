@@ -58,6 +58,8 @@ _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,80}$")
 
 # Urgent reports are handled within 4 working hours whatever the category says (Hanoi practice).
 URGENT_RESOLVE_HOURS = 4
+# A complex report (several units, works to order) gets at least 10 working days.
+COMPLEX_RESOLVE_HOURS = 80
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -100,6 +102,8 @@ def coordination_office() -> Agency:
 def _resolve_hours(category: Category, priority: str) -> int:
     if priority == Priority.URGENT:
         return min(category.resolve_hours, URGENT_RESOLVE_HOURS)
+    if priority == Priority.COMPLEX:
+        return max(category.resolve_hours, COMPLEX_RESOLVE_HOURS)
     return category.resolve_hours
 
 
@@ -469,7 +473,7 @@ def report_assign(*, actor: User, report: Report, assignee: User) -> Report:
             raise ValidationError(
                 _("This person is not an officer of the handling unit."), code="not_member"
             )
-        workflow.transition(
+        event = workflow.transition(
             report,
             Action.ASSIGN,
             actor=actor,
@@ -479,6 +483,14 @@ def report_assign(*, actor: User, report: Report, assignee: User) -> Report:
             changes={"assignee": assignee},
             is_public=False,
         )
+        if assignee.pk != actor.pk:
+            # The officer hears of it once the assignment is committed (sla/services.py).
+            from sla.services import notify_assignment
+
+            transaction.on_commit(
+                partial(notify_assignment, report=report, assignee=assignee, event=event),
+                robust=True,
+            )
     return report
 
 

@@ -63,6 +63,10 @@ OPEN_STATUSES = frozenset(
 )
 FINAL_STATUSES = frozenset({Status.CLOSED, Status.REJECTED, Status.MERGED})
 
+# Report fields of the SLA clock's overdue flag: written only through `transition(changes=…)`
+# (sla/services.py sets them; `transition` clears them when the deadline changes).
+OVERDUE_FIELDS = frozenset({"overdue_since", "overdue_reminders", "overdue_reminded_at"})
+
 
 class Role:
     """Who an actor is with respect to one report."""
@@ -95,6 +99,9 @@ class Action(models.TextChoices):
     RATE_SATISFIED = "rate_satisfied", _("Resident satisfied")
     REOPEN = "reopen", _("Reopened: resident not satisfied")
     AUTO_CLOSE = "auto_close", _("Closed with no rating")
+    # The SLA clock (sla/services.py): no status change, only the flag and the record.
+    MARK_OVERDUE = "mark_overdue", _("Deadline passed")
+    REMIND_OVERDUE = "remind_overdue", _("Still overdue: reminder sent")
 
 
 @dataclass(frozen=True)
@@ -148,6 +155,8 @@ TRANSITIONS: dict[str, Transition] = {
         _t(Action.RATE_SATISFIED, {S.RESOLVED}, S.CLOSED, {Role.REPORTER}),
         _t(Action.REOPEN, {S.RESOLVED}, S.REOPENED, {Role.REPORTER}, note_required=True),
         _t(Action.AUTO_CLOSE, {S.RESOLVED}, S.CLOSED, {Role.SYSTEM}),
+        _t(Action.MARK_OVERDUE, OPEN_STATUSES, None, {Role.SYSTEM}),
+        _t(Action.REMIND_OVERDUE, OPEN_STATUSES, None, {Role.SYSTEM}),
     ]
 }
 
@@ -230,7 +239,14 @@ def transition(
     # A new report comes from no status (the model default would say "submitted").
     from_status = report.status if report.pk is not None else ""
     fields = ["updated_at"]
-    for name, value in (changes or {}).items():
+    changes = dict(changes or {})
+    if report.overdue_since is not None and not OVERDUE_FIELDS & changes.keys():
+        leaves_open = t.target is not None and t.target not in OPEN_STATUSES
+        if leaves_open or ("due_at" in changes and changes["due_at"] != report.due_at):
+            # The overdue flag belongs to one deadline: a new deadline (accepted, extended,
+            # re-routed, reopened) or no deadline at all (resolved, closed) starts it afresh.
+            changes.update(overdue_since=None, overdue_reminders=0, overdue_reminded_at=None)
+    for name, value in changes.items():
         setattr(report, name, value)
         fields.append(name)
     if t.target is not None:

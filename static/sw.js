@@ -73,3 +73,22 @@ self.addEventListener("fetch", function (event) {
 self.addEventListener("sync", function (event) {
   if (event.tag === "send-reports") event.waitUntil(self.CongDanSoQueue.flush());
 });
+
+// Web Push (notify/channels.py sends {title, body, url}): show it; a click opens the link.
+self.addEventListener("push", function (event) {
+  var data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = { body: event.data.text() }; }
+  event.waitUntil(
+    self.registration.showNotification(data.title || "Công dân số", {
+      body: data.body || "",
+      data: { url: data.url || "/" },
+      icon: "/static/icons/icon-192.png"
+    })
+  );
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var url = (event.notification.data && event.notification.data.url) || "/";
+  event.waitUntil(self.clients.openWindow(url));
+});

@@ -8,10 +8,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import make_user
 
-ADMIN = "/quan-tri-2fa/"
+ADMIN = "/admin/"
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("accounts.tests.admin_urls")]
+pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture

@@ -187,3 +187,37 @@ def test_export_of_a_new_resident_is_empty_but_complete(bob):
         [],
         [],
     )
+
+
+@pytest.mark.django_db
+def test_deleting_removes_sign_in_links_channels_follows_and_codes(alice, bob):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import ExternalIdentity, PhoneCode
+    from alerts.models import WardFollow
+    from notify.models import ChannelPreference, PushSubscription
+    from units.models import Agency
+
+    alice.phone = "+84912345678"
+    alice.save()
+    ward = Agency.objects.get(code="ubnd-00070").unit
+    now = timezone.now()
+    for user in (alice, bob):
+        ExternalIdentity.objects.create(user=user, provider="vneid", subject_hash=f"h{user.pk}")
+        WardFollow.objects.create(user=user, ward=ward, created_at=now)
+        ChannelPreference.objects.create(user=user, sms=True)
+        PushSubscription.objects.create(
+            user=user, endpoint=f"https://push.example/{user.pk}", p256dh="k", auth="a"
+        )
+    PhoneCode.objects.create(
+        phone="+84912345678", code_hash="x", created_at=now, expires_at=now + timedelta(minutes=5)
+    )
+    assert resident_data_export(actor=alice)["followed_wards"] == [ward.full_name]
+
+    resident_delete(actor=alice, confirm="XOÁ")
+
+    for model in (ExternalIdentity, WardFollow, ChannelPreference, PushSubscription):
+        assert list(model.objects.values_list("user_id", flat=True)) == [bob.pk], model
+    assert not PhoneCode.objects.exists()

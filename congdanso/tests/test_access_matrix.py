@@ -138,6 +138,12 @@ RULES: dict[str, tuple[str, ...]] = {
     "manifest.webmanifest": PUBLIC,
     "phan-anh-cua-toi/": ANON,
     "thong-bao/": ANON,
+    "canh-bao/": ANON,  # area alerts of the wards a person follows
+    "can-bo/canh-bao/": LEADERS,  # publishing area alerts: unit leaders, coordinators
+    "can-bo/canh-bao/thu-hoi/": LEADERS,
+    "tai-khoan/thong-bao/": ANON,
+    "tai-khoan/thong-bao/dang-ky-day/": ANON,
+    "phan-anh/<str:tracking_code>/tat-thong-bao/": OTHERS_REPORT,
     "ban-do/": PUBLIC,
     "bang-xep-hang/": PUBLIC,
 }
@@ -260,3 +266,33 @@ def test_public_routes_show_no_private_data(route, world, client):
     body = b"".join(response.streaming_content) if response.streaming else response.content
     text = body.decode("utf-8", "replace")
     assert not [s for s in SECRETS if s in text], f"{route} shows private data"
+
+
+# The JSON API also takes a `Bearer` token instead of the session (mobile clients): the same
+# intruders, each with a valid token of their own (anonymous: a made-up one), no session.
+TOKEN_CASES = [(route, who) for route, who in CASES if route.startswith("api/")]
+
+
+@pytest.mark.parametrize(("route", "who"), TOKEN_CASES)
+def test_intruder_with_a_bearer_token_is_refused(
+    route, who, world, client, request, alice, bob, officer_a, officer_b
+):
+    if who == "anonymous":
+        bearer = "cds_made-up-token-that-was-never-issued"
+    else:
+        _token, bearer = token_issue(actor=request.getfixturevalue(who), name="matrix")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {bearer}"}
+    url = url_for(route, world)
+    answers = {}
+    for method in METHODS.get(route, ("GET", "POST")):
+        if method == "POST":
+            answers[method] = client.post(url, post_data(route, world), **headers)
+        else:
+            answers[method] = getattr(client, method.lower())(url, **headers)
+    for method, response in answers.items():
+        assert refused(response), f"{who} (token) {method} {url} → {response.status_code}"
+        if who == "officer_a":
+            continue
+        text = response.content.decode("utf-8", "replace")
+        assert not [s for s in SECRETS if s in text], f"{who} (token) {method} {url} leaks"
+    assert any(r.status_code != 405 for r in answers.values()), f"{url}: 405 both ways"

@@ -80,10 +80,13 @@ def test_the_resident_who_reopens_is_not_notified_but_followers_are(
     assert "Vẫn còn rác" in Notification.objects.get(event=event).body
 
 
-def test_internal_steps_notify_nobody(run_on_commit, submit, leader_a, officer_a):
+def test_internal_steps_notify_no_resident(run_on_commit, submit, alice, leader_a, officer_a):
     report = submit()
     run_on_commit(report_assign, actor=leader_a, report=report, assignee=officer_a)
-    assert not Notification.objects.exists()
+    # Only the assigned officer hears of an assignment (sla.services.notify_assignment).
+    assert list(Notification.objects.values_list("user__username", "kind")) == [
+        ("officer_a", "assigned")
+    ]
 
 
 def test_each_event_notifies_each_person_once_even_if_run_again(

@@ -1,7 +1,9 @@
-"""Enqueue periodic background work (auto-close of unrated reports) at a fixed interval.
+"""The periodic scheduler: every round, enqueue the jobs that are due (sla.services.JOBS:
+auto-close, the SLA sweep, the leaders' digest, re-queueing dead workers' tasks, retrying
+deliveries). Run one beside `db_worker`.
 
-Starting two schedulers by mistake is harmless: each enqueued task re-checks every report
-under a row lock, so a report is closed once whatever runs twice.
+Starting two by mistake is harmless: each due run is claimed with a compare-and-set update
+on its ScheduledJob row, so it is enqueued once whichever scheduler gets there first.
 """
 
 from __future__ import annotations
@@ -11,19 +13,19 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from reports.tasks import close_unrated_reports
-
-PERIODIC_TASKS = [close_unrated_reports]
+from sla.services import scheduler_identity, scheduler_run_due
 
 
 class Command(BaseCommand):
-    help = "Enqueue periodic tasks every --interval seconds (run beside `db_worker`)."
+    help = "Enqueue the periodic jobs when they are due (run beside `db_worker`)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--interval", type=int, default=300, help="seconds between rounds")
-        parser.add_argument("--once", action="store_true", help="enqueue one round and exit")
+        parser.add_argument(
+            "--interval", type=float, default=10, help="seconds between rounds (default 10)"
+        )
+        parser.add_argument("--once", action="store_true", help="run one round and exit")
 
-    def handle(self, *args, interval: int, once: bool, **options):
+    def handle(self, *args, interval: float, once: bool, **options):
         stopping = False
 
         def stop(*_args):
@@ -32,12 +34,12 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        worker = scheduler_identity()
         while not stopping:
-            for periodic in PERIODIC_TASKS:
-                result = periodic.enqueue()
-                self.stdout.write(f"enqueued {periodic.name} ({result.id})")
+            for name in scheduler_run_due(worker=worker):
+                self.stdout.write(f"enqueued {name}")
             if once:
                 return
             deadline = time.monotonic() + interval
             while not stopping and time.monotonic() < deadline:
-                time.sleep(1)
+                time.sleep(min(1.0, interval))

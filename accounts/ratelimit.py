@@ -1,0 +1,214 @@
+"""Rate limits: fixed-window counters in the database, shared by every app process.
+
+A limit is a name ("report-submit:user") with a number of hits per window; the defaults below
+can be changed per deployment (or per test) with ``settings.RATE_LIMITS = {name: (limit,
+window_seconds)}``. Each limited entry point counts its request with ``check(name, subject)``
+and, when it gets a ``Limited`` back, answers 429 with a Retry-After header and a message in
+the user's language: ``html_response`` for pages, ``json_response`` for the JSON API,
+``with_retry_after`` around an Open311 error.
+
+Why the database and not a cache: the app runs as several processes (and servers) without a
+shared cache; a per-process counter would let a script multiply its allowance by their number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import ngettext
+
+from .models import RateCounter
+
+# name → (hits allowed, window in seconds). Generous for real use, tight for a script:
+# - A resident may ask for a few codes (a slow SMS, a typo) but not flood a phone with SMS,
+#   which cost money and annoy its owner; a mobile carrier's NAT puts many residents behind one
+#   address, hence the higher per-IP figures.
+# - Six digits are guessed one in a million: 5 wrong tries kill a code (accounts/phone.py), and
+#   these ceilings stop a script that asks for code after code.
+# - Axes locks a user name + address pair after 5 wrong passwords; the per-IP ceiling stops
+#   one address from trying many user names.
+# - A resident files several reports a day; an Open311 client is a whole system (its key).
+DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
+    "phone-code-send:phone": (5, 3600),
+    "phone-code-send:ip": (30, 3600),
+    "phone-code-check:phone": (15, 3600),
+    "phone-code-check:ip": (60, 3600),
+    "password-sign-in:ip": (30, 900),
+    "totp:user": (15, 900),
+    "report-submit:user": (30, 3600),
+    "report-submit:ip": (200, 3600),
+    "open311-submit:client": (1000, 3600),
+}
+
+# The longest window anyone should configure; counters older than this are deleted.
+MAX_WINDOW_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class Limited:
+    """A request over its limit: which one, and when the window ends."""
+
+    name: str
+    retry_after: int  # seconds, at least 1
+
+    @property
+    def minutes(self) -> int:
+        return max(1, math.ceil(self.retry_after / 60))
+
+
+@dataclass
+class RateLimited(Exception):
+    """Raised by services (accounts/phone.py) when a limit or a cooldown stops a request."""
+
+    limited: Limited
+    message: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.message:
+            self.message = message(self.limited)
+        super().__init__(self.message)
+
+
+def limit_for(name: str) -> tuple[int, int]:
+    """(hits, window_seconds) of a named limit: settings.RATE_LIMITS wins over the default."""
+    configured = getattr(settings, "RATE_LIMITS", None) or {}
+    limit, window = configured.get(name) or DEFAULT_LIMITS[name]
+    return int(limit), min(int(window), MAX_WINDOW_SECONDS)
+
+
+def _window_start(now: datetime, window_seconds: int) -> datetime:
+    epoch = int(now.timestamp())
+    return datetime.fromtimestamp(epoch - epoch % window_seconds, tz=UTC)
+
+
+def _counter_key(key: str) -> str:
+    # Keys hold a phone, an address or an id and fit; anything longer is hashed to fit the column.
+    if len(key) <= 200:
+        return key
+    return key[:100] + "#" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def _prune(now: datetime) -> None:
+    # Only when a new window starts (a new row): one indexed delete, usually of nothing.
+    RateCounter.objects.filter(
+        window_start__lt=now - timedelta(seconds=2 * MAX_WINDOW_SECONDS)
+    ).delete()
+
+
+def hit(
+    *, key: str, limit: int, window_seconds: int, name: str = "", now: datetime | None = None
+) -> Limited | None:
+    """Count one hit of `key` in the current window; a Limited when it is over `limit`.
+
+    Atomic on SQLite and PostgreSQL: the UPDATE … count = count + 1 locks the row, and two
+    processes creating the window's row at once meet the unique constraint, the loser then
+    updates the winner's row. Hits over the limit are counted too (cheap, and harmless: the
+    window ends at the same time whatever the count)."""
+    now = now or timezone.now()
+    start = _window_start(now, window_seconds)
+    key = _counter_key(key)
+    with transaction.atomic():
+        rows = RateCounter.objects.filter(key=key, window_start=start)
+        if not rows.update(count=F("count") + 1):
+            try:
+                with transaction.atomic():
+                    RateCounter.objects.create(key=key, window_start=start, count=1)
+                _prune(now)
+            except IntegrityError:
+                rows.update(count=F("count") + 1)
+        count = rows.values_list("count", flat=True).get()
+    if count <= limit:
+        return None
+    retry_after = math.ceil((start + timedelta(seconds=window_seconds) - now).total_seconds())
+    return Limited(name=name or key, retry_after=max(1, retry_after))
+
+
+def check(name: str, subject: str | int | None) -> Limited | None:
+    """Count a hit of the named limit for `subject` (a phone, an address, a user id). No
+    subject (an unknown address) counts nothing."""
+    if subject is None or subject == "":
+        return None
+    limit, window = limit_for(name)
+    return hit(key=f"{name}:{subject}", limit=limit, window_seconds=window, name=name)
+
+
+def check_all(*checks: tuple[str, str | int | None]) -> Limited | None:
+    """Count every (name, subject) pair; the Limited that ends last, if any is over."""
+    results = [r for r in (check(name, subject) for name, subject in checks) if r is not None]
+    return max(results, key=lambda r: r.retry_after, default=None)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address as axes reads it (AXES_IPWARE_PROXY_COUNT behind a proxy), so the
+    password lockout and these limits agree on who is who."""
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or request.META.get("REMOTE_ADDR") or None
+
+
+def message(limited: Limited) -> str:
+    """The "Too many … Try again in N minutes." message, in the user's language."""
+    minutes = limited.minutes
+    kind = limited.name.split(":", 1)[0]
+    if kind == "phone-code-send":
+        return ngettext(
+            "Too many sign-in codes were requested. Try again in %(minutes)s minute.",
+            "Too many sign-in codes were requested. Try again in %(minutes)s minutes.",
+            minutes,
+        ) % {"minutes": minutes}
+    if kind in ("phone-code-check", "totp"):
+        return ngettext(
+            "Too many codes were tried. Try again in %(minutes)s minute.",
+            "Too many codes were tried. Try again in %(minutes)s minutes.",
+            minutes,
+        ) % {"minutes": minutes}
+    if kind == "password-sign-in":
+        return ngettext(
+            "Too many sign-in attempts from this network. Try again in %(minutes)s minute.",
+            "Too many sign-in attempts from this network. Try again in %(minutes)s minutes.",
+            minutes,
+        ) % {"minutes": minutes}
+    if kind in ("report-submit", "open311-submit"):
+        return ngettext(
+            "Too many reports were sent. Try again in %(minutes)s minute.",
+            "Too many reports were sent. Try again in %(minutes)s minutes.",
+            minutes,
+        ) % {"minutes": minutes}
+    return ngettext(
+        "Too many requests. Try again in %(minutes)s minute.",
+        "Too many requests. Try again in %(minutes)s minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def with_retry_after(response: HttpResponse, limited: Limited) -> HttpResponse:
+    response["Retry-After"] = str(limited.retry_after)
+    return response
+
+
+def html_response(
+    request: HttpRequest,
+    limited: Limited,
+    template: str,
+    context: dict,
+    *,
+    message_name: str = "rate_limited_message",
+) -> HttpResponse:
+    """The page again, its template showing the message (context[message_name]), 429."""
+    context = {**context, message_name: message(limited)}
+    return with_retry_after(render(request, template, context, status=429), limited)
+
+
+def json_response(limited: Limited, detail: str | None = None) -> HttpResponse:
+    """The JSON API's error shape (api/schemas.py Error), 429."""
+    body = {"code": "rate_limited", "detail": detail or message(limited)}
+    return with_retry_after(JsonResponse(body, status=429), limited)

@@ -1,0 +1,258 @@
+"""VNeID sign-in against a real OpenID Connect provider started for the run
+(testing/oidc_provider: django-oauth-toolkit, its own process and port). Our side is driven
+with Django's test client, the provider's pages with httpx, passing Location headers across."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.forms.models import model_to_dict
+from django.test import Client
+
+from accounts import vneid
+from accounts.models import ExternalIdentity, Membership, Role, User
+from testing.oidc_provider.harness import act_at_provider, free_port, oidc_provider  # noqa: F401
+
+NEXT = "/tai-khoan/du-lieu-cua-toi/"
+AN_SUB = "001099012345"
+
+
+@pytest.fixture
+def configured(settings, oidc_provider):  # noqa: F811
+    settings.VNEID_ISSUER = oidc_provider.issuer
+    settings.VNEID_CLIENT_ID = oidc_provider.client_id
+    settings.VNEID_CLIENT_SECRET = oidc_provider.client_secret
+    settings.VNEID_SCOPES = "openid profile phone"
+    return oidc_provider
+
+
+@pytest.fixture
+def browser() -> Client:
+    return Client(headers={"accept-language": "en"})
+
+
+def start(browser: Client, next_path: str = NEXT) -> str:
+    response = browser.get("/dang-nhap/vneid/", {"next": next_path})
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def callback(browser: Client, location: str):
+    parts = urlsplit(location)
+    assert parts.netloc == "testserver" and parts.path == "/dang-nhap/vneid/callback/"
+    return browser.get(f"{parts.path}?{parts.query}")
+
+
+def sign_in(browser: Client, username: str = "an", next_path: str = NEXT):
+    return callback(browser, act_at_provider(start(browser, next_path), username=username))
+
+
+def signed_in_user(browser: Client) -> User | None:
+    user_id = browser.session.get("_auth_user_id")
+    return User.objects.get(pk=user_id) if user_id else None
+
+
+def message_on_sign_in_page(browser: Client, response) -> str:
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).path == "/dang-nhap/"
+    return browser.get(response["Location"]).content.decode()
+
+
+def test_not_configured_means_404_and_no_button(settings, client, db):
+    settings.VNEID_ISSUER = ""
+    settings.VNEID_CLIENT_ID = ""
+    assert client.get("/dang-nhap/vneid/").status_code == 404
+    assert client.get("/dang-nhap/vneid/callback/?code=x&state=y").status_code == 404
+    page = client.get("/dang-nhap/", headers={"accept-language": "en"}).content.decode()
+    assert "Sign in with VNeID" not in page
+    assert "Sign in with a phone number" in page
+
+
+def test_sign_in_page_offers_vneid_when_configured(configured, browser, db):
+    page = browser.get("/dang-nhap/").content.decode()
+    assert 'href="/dang-nhap/vneid/"' in page
+
+
+def test_start_sends_to_provider_with_state_nonce_and_pkce_s256(configured, browser, db):
+    location = start(browser)
+    parts = urlsplit(location)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"{configured.issuer}/authorize/"
+    assert query["response_type"] == "code"
+    assert query["client_id"] == configured.client_id
+    assert query["redirect_uri"] == "http://testserver/dang-nhap/vneid/callback/"
+    assert query["scope"] == "openid profile phone"
+    assert query["code_challenge_method"] == "S256"
+    pending = browser.session["vneid_pending"]
+    assert query["state"] == pending["state"]
+    assert query["nonce"] == pending["nonce"]
+    assert pending["next"] == NEXT
+    # The verifier stays with us; only its S256 challenge travels.
+    assert pending["code_verifier"] not in location
+    assert len(query["code_challenge"]) == 43
+
+
+def test_first_sign_in_creates_the_resident_later_ones_find_them(configured, browser, db):
+    response = sign_in(browser)
+    assert response.status_code == 302
+    assert response["Location"] == NEXT
+    resident = signed_in_user(browser)
+    assert resident is not None
+    assert resident.full_name == "Nguyễn Văn An"
+    assert resident.phone == "+84912345678"
+    assert not resident.has_usable_password()
+    assert not resident.is_staff
+    identity = ExternalIdentity.objects.get()
+    assert identity.user == resident
+    assert identity.provider == "vneid"
+    assert identity.subject_hash == vneid.subject_hash(issuer=configured.issuer, subject=AN_SUB)
+    assert len(identity.subject_hash) == 64
+    assert AN_SUB not in identity.subject_hash
+    # The national ID number (the sub, and the national_id claim) is stored nowhere.
+    stored = " ".join(str(v) for v in model_to_dict(resident).values())
+    assert AN_SUB not in stored and AN_SUB not in resident.username
+    first_login = identity.last_login_at
+    assert browser.get(NEXT).status_code == 200
+
+    again = Client(headers={"accept-language": "en"})
+    response = sign_in(again)
+    assert response["Location"] == NEXT
+    assert signed_in_user(again) == resident
+    assert User.objects.filter(username__startswith="vneid-").count() == 1
+    assert ExternalIdentity.objects.count() == 1
+    assert User.objects.filter(external_identities__isnull=False).count() == 1
+    identity.refresh_from_db()
+    assert identity.last_login_at > first_login
+
+
+def test_two_people_get_two_accounts_and_an_unverified_phone_is_not_taken(configured, browser, db):
+    sign_in(browser, "an")
+    other = Client(headers={"accept-language": "en"})
+    sign_in(other, "binh")
+    binh = signed_in_user(other)
+    assert binh is not None and binh != signed_in_user(browser)
+    assert binh.full_name == "Trần Thị Bình"
+    assert binh.phone == ""
+    assert ExternalIdentity.objects.count() == 2
+
+
+def test_unsafe_next_is_replaced_by_home(configured, browser, db):
+    response = sign_in(browser, next_path="https://evil.example/steal")
+    assert response["Location"] == "/"
+    assert signed_in_user(browser) is not None
+
+
+def test_tampered_state_is_refused_with_a_message(configured, browser, db):
+    returned = act_at_provider(start(browser), username="an")
+    tampered = returned.replace("state=", "state=x", 1)
+    response = callback(browser, tampered)
+    page = message_on_sign_in_page(browser, response)
+    assert "This VNeID sign-in could not be checked" in page
+    assert signed_in_user(browser) is None
+    assert User.objects.filter(external_identities__isnull=False).count() == 0
+
+
+def test_forged_state_in_any_script_is_refused_not_an_error(configured, browser, db):
+    start(browser)
+    response = browser.get("/dang-nhap/vneid/callback/", {"state": "trạng thái", "code": "x"})
+    page = message_on_sign_in_page(browser, response)
+    assert "This VNeID sign-in could not be checked" in page
+    assert signed_in_user(browser) is None
+
+
+def test_a_callback_used_twice_is_refused_the_second_time(configured, browser, db):
+    returned = act_at_provider(start(browser), username="an")
+    assert callback(browser, returned)["Location"] == NEXT
+    browser.logout()
+    page = message_on_sign_in_page(browser, callback(browser, returned))
+    assert "This VNeID sign-in could not be checked" in page
+    assert signed_in_user(browser) is None
+
+
+def test_refusing_consent_at_the_provider_is_a_message(configured, browser, db):
+    returned = act_at_provider(start(browser), username="an", allow=False)
+    assert "error=access_denied" in returned
+    page = message_on_sign_in_page(browser, callback(browser, returned))
+    assert "VNeID sign-in was cancelled. You are not signed in." in page
+    # The page the resident wanted is kept for their next try.
+    assert f'value="{NEXT}"' in page
+    assert signed_in_user(browser) is None
+    assert ExternalIdentity.objects.count() == 0
+
+
+def test_wrong_client_secret_signs_nobody_in(configured, settings, browser, db):
+    returned = act_at_provider(start(browser), username="an")
+    settings.VNEID_CLIENT_SECRET = "not-the-secret"
+    page = message_on_sign_in_page(browser, callback(browser, returned))
+    assert "VNeID could not confirm your identity" in page
+    assert signed_in_user(browser) is None
+    assert ExternalIdentity.objects.count() == 0
+    assert User.objects.filter(username__startswith="vneid-").count() == 0
+
+
+def test_id_token_with_another_nonce_is_refused(configured, browser, db):
+    returned = act_at_provider(start(browser), username="an")
+    session = browser.session
+    session["vneid_pending"] = {**session["vneid_pending"], "nonce": "another-nonce"}
+    session.save()
+    page = message_on_sign_in_page(browser, callback(browser, returned))
+    assert "VNeID could not confirm your identity" in page
+    assert signed_in_user(browser) is None
+    assert ExternalIdentity.objects.count() == 0
+
+
+def test_code_without_its_pkce_verifier_is_refused_by_the_provider(configured, browser, db):
+    returned = act_at_provider(start(browser), username="an")
+    session = browser.session
+    session["vneid_pending"] = {**session["vneid_pending"], "code_verifier": "x" * 64}
+    session.save()
+    page = message_on_sign_in_page(browser, callback(browser, returned))
+    assert "VNeID could not confirm your identity" in page
+    assert signed_in_user(browser) is None
+
+
+def test_staff_account_cannot_be_reached_through_vneid(configured, browser, ward_a, db):
+    sign_in(browser, "an")
+    resident = signed_in_user(browser)
+    Membership.objects.create(user=resident, agency=ward_a, role=Role.OFFICER)
+    other = Client(headers={"accept-language": "en"})
+    page = message_on_sign_in_page(other, sign_in(other, "an"))
+    assert "This is a staff account. Staff sign in with their user name, password" in page
+    assert signed_in_user(other) is None
+
+
+def test_disabled_account_is_refused(configured, browser, db):
+    sign_in(browser, "an")
+    User.objects.filter(pk=signed_in_user(browser).pk).update(is_active=False)
+    other = Client(headers={"accept-language": "en"})
+    page = message_on_sign_in_page(other, sign_in(other, "an"))
+    assert "This account is disabled." in page
+    assert signed_in_user(other) is None
+
+
+def test_unreachable_provider_is_a_message(settings, browser, db):
+    settings.VNEID_ISSUER = f"http://127.0.0.1:{free_port()}/o"
+    settings.VNEID_CLIENT_ID = "congdanso"
+    response = browser.get("/dang-nhap/vneid/")
+    page = message_on_sign_in_page(browser, response)
+    assert "VNeID cannot be reached right now." in page
+    assert "vneid_pending" not in browser.session
+
+
+def test_subject_hash_is_keyed_by_issuer_and_secret_key(settings):
+    settings.SECRET_KEY = "one key"
+    first = vneid.subject_hash(issuer="https://a", subject=AN_SUB)
+    assert first == vneid.subject_hash(issuer="https://a", subject=AN_SUB)
+    assert first != vneid.subject_hash(issuer="https://b", subject=AN_SUB)
+    settings.SECRET_KEY = "another key"
+    assert first != vneid.subject_hash(issuer="https://a", subject=AN_SUB)
+
+
+def test_discovery_document_of_another_issuer_is_refused(configured, settings, browser, db):
+    """The same server under another name: its document names another issuer, whose tokens
+    we must not accept."""
+    settings.VNEID_ISSUER = configured.issuer.replace("127.0.0.1", "localhost")
+    page = message_on_sign_in_page(browser, browser.get("/dang-nhap/vneid/"))
+    assert "VNeID cannot be reached right now." in page
+    assert "vneid_pending" not in browser.session

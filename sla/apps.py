@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SlaConfig(AppConfig):
+    name = "sla"
+    verbose_name = _("SLA clock and scheduler")
+    default_auto_field = "django.db.models.BigAutoField"
