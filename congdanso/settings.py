@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "alerts",
     "workspace",
     "dashboard",
+    "rollups",
+    "maps",
     "open311",
 ]
 

@@ -25,7 +25,7 @@ from routing.services import route_report
 from units.lookup import OutsideCity, locate
 from units.models import Agency, AgencyKind
 
-from . import clock, tasks, workflow
+from . import clock, derived, tasks, workflow
 from .deadlines import add_working_hours
 from .media import InspectedFile, inspect_upload
 from .models import (
@@ -730,13 +730,14 @@ def report_rate(*, actor: User, report: Report, satisfied: bool, comment: str = 
         now = clock.now()
         if Rating.objects.filter(report=report, round=report.resolution_count).exists():
             raise ValidationError(_("You have already rated this answer."), code="already_rated")
-        Rating.objects.create(
+        rating = Rating.objects.create(
             report=report,
             round=report.resolution_count,
             satisfied=satisfied,
             comment=comment,
             created_at=now,
         )
+        derived.rating_added(rating=rating)
         if satisfied:
             workflow.transition(
                 report, action, actor=actor, note=comment, changes={"closed_at": now}

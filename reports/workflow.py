@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from . import audit, clock
+from . import audit, clock, derived
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -238,6 +238,7 @@ def transition(
     now = clock.now()
     # A new report comes from no status (the model default would say "submitted").
     from_status = report.status if report.pk is not None else ""
+    before = derived.snapshot(report) if report.pk is not None else None
     fields = ["updated_at"]
     changes = dict(changes or {})
     if report.overdue_since is not None and not OVERDUE_FIELDS & changes.keys():
@@ -279,6 +280,7 @@ def transition(
     # row lock on the report keeps two events from chaining to the same one.
     chain = audit.chain_fields(ReportEvent(**values), report_is_new=report_is_new)
     event = ReportEvent.objects.create(**values, **chain)
+    derived.report_changed(before=before, report=report)
     # Residents hear of a step only once it is committed; a rolled-back change notifies nobody.
     transaction.on_commit(lambda: _notify(event), robust=True)
     return event

@@ -1,0 +1,59 @@
+"""Tables derived from reports — the dashboard's rollups (rollups/) and the public map's cell
+counts (maps/) — kept exact in the same transaction as the change that moves them.
+
+`workflow.transition` (every status change, report creation included) and `report_rate` call
+here, so no other code path can change a report without its rollups following. Writers that
+bypass the services on purpose (generate_reports, restoring a backup) rebuild the derived
+tables afterwards instead (`manage.py rebuild_rollups`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .models import Rating, Report
+
+# What the derived tables may depend on: a snapshot of these before and after each change.
+SNAPSHOT_FIELDS = (
+    "id",
+    "status",
+    "agency_id",
+    "category_id",
+    "ward_id",
+    "is_public",
+    "lat",
+    "lon",
+    "priority",
+    "created_at",
+    "routed_at",
+    "accepted_at",
+    "resolved_at",
+    "closed_at",
+    "due_at",
+    "overdue_since",
+    "reopen_count",
+    "resolution_count",
+    "duplicate_of_id",
+)
+
+
+def snapshot(report: Report) -> dict[str, Any]:
+    return {name: getattr(report, name) for name in SNAPSHOT_FIELDS}
+
+
+def report_changed(*, before: dict[str, Any] | None, report: Report) -> None:
+    """`before` is None for a new report."""
+    # Imported here: rollups and maps depend on reports, not the reverse.
+    from maps.services import apply_report_change as apply_to_map
+    from rollups.services import apply_report_change as apply_to_rollups
+
+    after = snapshot(report)
+    apply_to_rollups(before=before, after=after)
+    apply_to_map(before=before, after=after)
+
+
+def rating_added(*, rating: Rating) -> None:
+    from rollups.services import apply_rating
+
+    apply_rating(rating=rating)
