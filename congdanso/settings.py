@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "rollups",
     "maps",
     "open311",
+    "deployment",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,3 @@
+"""Production settings checks (`manage.py check --deploy`)."""
+
+from __future__ import annotations
