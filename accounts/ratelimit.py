@@ -147,12 +147,23 @@ def check_all(*checks: tuple[str, str | int | None]) -> Limited | None:
     return max(results, key=lambda r: r.retry_after, default=None)
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address as axes reads it (AXES_IPWARE_PROXY_COUNT behind a proxy), so the
-    password lockout and these limits agree on who is who."""
-    from axes.helpers import get_client_ip_address
+def forwarded_client_ip(request: HttpRequest) -> str | None:
+    """The client's address: behind TRUSTED_PROXY_COUNT proxies (nginx appends the address it
+    saw to X-Forwarded-For), the entry that many hops from the right — the left part is
+    whatever the client chose to send and is never trusted. Without proxies, REMOTE_ADDR.
 
-    return get_client_ip_address(request) or request.META.get("REMOTE_ADDR") or None
+    axes reads it too (AXES_CLIENT_IP_CALLABLE), so the lockout and these limits agree."""
+    count = settings.TRUSTED_PROXY_COUNT
+    if count:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [h for h in hops if h]
+        if len(hops) >= count:
+            return hops[-count]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return forwarded_client_ip(request)
 
 
 def message(limited: Limited) -> str:

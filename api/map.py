@@ -1,6 +1,9 @@
 """The public map's data: H3 clusters at city zoom, individual reports at street zoom.
 
 Only public reports (reports_visible_to(None)) and only public fields: never the reporter.
+Clusters come from the counts maintained per cell (maps.selectors.cell_counts), except with a
+`since` filter: the counts have no time axis, so that view counts the matching reports' points
+(`clusters`, one query, slower on a large city).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Router
 
+from maps.selectors import cell_counts
 from reports.models import Report
 from reports.selectors import filter_reports, reports_visible_to
 from reports.workflow import Status
@@ -52,6 +56,11 @@ def parse_bbox(bbox: str) -> tuple[float, float, float, float]:
     return west, south, east, north
 
 
+def check_status(status: str) -> None:
+    if status and status not in Status.values:
+        raise ValidationError(_("Unknown status."), code="invalid_status")
+
+
 def public_map_reports(
     *,
     bbox: tuple[float, float, float, float] | None = None,
@@ -62,8 +71,7 @@ def public_map_reports(
 ) -> QuerySet[Report]:
     """Public reports matching the map's filters. Duplicates (merged) are left out: the
     original is on the map already."""
-    if status and status not in Status.values:
-        raise ValidationError(_("Unknown status."), code="invalid_status")
+    check_status(status)
     # A report sent by Open311 with an address only has no point: nothing to draw.
     reports = reports_visible_to(None).exclude(status=Status.MERGED).filter(lat__isnull=False)
     if bbox is not None:
@@ -74,8 +82,10 @@ def public_map_reports(
 
 
 def clusters(reports: QuerySet[Report], zoom: int) -> list[dict]:
+    """Counts per cell from the reports themselves: the `since` view, and the reference the
+    maintained counts are tested against."""
     resolution = h3_resolution(zoom)
-    # Only two floats a report leave the database; a later issue replaces this with rollups.
+    # Only two floats a report leave the database.
     counts = Counter(
         h3.latlng_to_cell(lat, lon, resolution) for lat, lon in reports.values_list("lat", "lon")
     )
@@ -87,12 +97,19 @@ def clusters(reports: QuerySet[Report], zoom: int) -> list[dict]:
 
 
 def points(reports: QuerySet[Report]) -> tuple[list[dict], bool]:
+    # Two plans, PostgreSQL picks by its statistics (bench/map.py prints both): where the
+    # viewport holds many reports, walk report_created_idx newest first and stop at
+    # MAX_POINTS + 1 matches; where it holds few (the outskirts), report_map_point_idx
+    # (reports/models.py) finds the box's public reports, then they are sorted.
     rows = list(
         reports.order_by("-created_at", "-id").values(
             "tracking_code", "title", "lat", "lon", "status", "category__name", "created_at"
         )[: MAX_POINTS + 1]
     )
     truncated = len(rows) > MAX_POINTS
+    # Once per response, not per point (500 reverse() and gettext calls show in the timing).
+    url = reverse("citizen:report_detail", args=["CODE"]).replace("CODE", "{}")
+    labels = {status.value: str(status.label) for status in Status}
     return [
         {
             "code": r["tracking_code"],
@@ -100,10 +117,10 @@ def points(reports: QuerySet[Report]) -> tuple[list[dict], bool]:
             "lat": r["lat"],
             "lon": r["lon"],
             "status": r["status"],
-            "status_label": str(Status(r["status"]).label),
+            "status_label": labels[r["status"]],
             "category": r["category__name"],
             "created_at": r["created_at"].isoformat(),
-            "url": reverse("citizen:report_detail", args=[r["tracking_code"]]),
+            "url": url.format(r["tracking_code"]),
         }
         for r in rows[:MAX_POINTS]
     ], truncated
@@ -125,16 +142,23 @@ def report_map(
 ):
     if not 0 <= zoom <= 22:
         raise ValidationError(_("The zoom must be between 0 and 22."), code="invalid_zoom")
-    reports = public_map_reports(
-        bbox=parse_bbox(bbox), category=category, status=status, ward=ward, since=since
-    )
-    if zoom < STREET_ZOOM:
+    area = parse_bbox(bbox)
+    if zoom < STREET_ZOOM and since is None:
+        check_status(status)
+        cells = cell_counts(
+            bbox=area, resolution=h3_resolution(zoom), category=category, status=status, ward=ward
+        )
+    else:
+        reports = public_map_reports(
+            bbox=area, category=category, status=status, ward=ward, since=since
+        )
+        if zoom >= STREET_ZOOM:
+            items, truncated = points(reports)
+            return {"mode": "points", "points": items, "truncated": truncated}
         cells = clusters(reports, zoom)
-        return {
-            "mode": "clusters",
-            "resolution": h3_resolution(zoom),
-            "total": sum(c["count"] for c in cells),
-            "clusters": cells,
-        }
-    items, truncated = points(reports)
-    return {"mode": "points", "points": items, "truncated": truncated}
+    return {
+        "mode": "clusters",
+        "resolution": h3_resolution(zoom),
+        "total": sum(c["count"] for c in cells),
+        "clusters": cells,
+    }

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import mimetypes
-import os
 import re
 from collections.abc import Iterator
 
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 
 from reports.models import Media, MediaKind
 from reports.selectors import reports_visible_to
+from reports.storage import file_stat
 
 CHUNK = 64 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -58,8 +59,8 @@ def _byte_range(header: str, size: int) -> tuple[int, int] | None:
     return start, end
 
 
-def _read(path: str, start: int, length: int) -> Iterator[bytes]:
-    with open(path, "rb") as fh:
+def _read(field: FieldFile, start: int, length: int) -> Iterator[bytes]:
+    with field.storage.open(field.name, "rb") as fh:
         fh.seek(start)
         while length > 0:
             chunk = fh.read(min(CHUNK, length))
@@ -70,15 +71,16 @@ def _read(path: str, start: int, length: int) -> Iterator[bytes]:
 
 
 def _ranged(
-    path: str, wanted: tuple[int, int] | None, size: int, content_type: str
+    field: FieldFile, wanted: tuple[int, int] | None, size: int, content_type: str
 ) -> HttpResponseBase:
+    # Through the storage, never by path: the files may be in an S3-compatible bucket.
     if wanted is None:
-        whole = FileResponse(open(path, "rb"), content_type=content_type)
+        whole = FileResponse(field.storage.open(field.name, "rb"), content_type=content_type)
         whole["Content-Length"] = str(size)
         return whole
     start, end = wanted
     part = StreamingHttpResponse(
-        _read(path, start, end - start + 1), status=206, content_type=content_type
+        _read(field, start, end - start + 1), status=206, content_type=content_type
     )
     part["Content-Range"] = f"bytes {start}-{end}/{size}"
     part["Content-Length"] = str(end - start + 1)
@@ -100,13 +102,11 @@ def media_file(request, media_id: int, variant: str):
     if media.kind not in kinds or not field:
         raise Http404
     try:
-        path = field.path
-        stat = os.stat(path)
-    except (FileNotFoundError, NotImplementedError):
+        size, modified = file_stat(field.storage, field.name)
+    except FileNotFoundError:
         raise Http404 from None
-    size = stat.st_size
-    content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
-    etag = f'"{int(stat.st_mtime_ns):x}-{size:x}"'
+    content_type = mimetypes.guess_type(field.name)[0] or "application/octet-stream"
+    etag = f'"{int(modified.timestamp() * 1_000_000):x}-{size:x}"'
     header = request.headers.get("Range")
     if_range = request.headers.get("If-Range")
     response: HttpResponseBase
@@ -117,10 +117,10 @@ def media_file(request, media_id: int, variant: str):
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
     else:
-        response = _ranged(path, wanted, size, content_type)
+        response = _ranged(field, wanted, size, content_type)
     response["Accept-Ranges"] = "bytes"
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(stat.st_mtime)
+    response["Last-Modified"] = http_date(modified.timestamp())
     # Private: a report may be made non-public later; shared caches must not keep its files.
     response["Cache-Control"] = "private, max-age=3600"
     if variant == "document":

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -59,7 +60,6 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     # Django's admin, opened only to a session that passed the second factor (TOTP).
@@ -189,8 +189,11 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 # (no start-up banner and per-attempt INFO lines in every command's output)
 AXES_VERBOSE = False
-# Behind a reverse proxy, set AXES_IPWARE_PROXY_COUNT so axes reads the client's address.
-AXES_IPWARE_PROXY_COUNT = envint("AXES_IPWARE_PROXY_COUNT", 0) or None
+# Behind a reverse proxy (nginx), how many proxies append to X-Forwarded-For: the client's
+# address is read that many entries from the right (accounts.ratelimit.forwarded_client_ip),
+# for the per-IP rate limits and axes' lockout alike. 0: REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "accounts.ratelimit.forwarded_client_ip"
 # Wrong TOTP codes: each failure doubles the wait before the next try (1 s, 2 s, 4 s, …).
 OTP_TOTP_THROTTLE_FACTOR = envint("OTP_TOTP_THROTTLE_FACTOR", 1)
 OTP_TOTP_ISSUER = "Công dân số"
@@ -232,6 +235,79 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 # served at MEDIA_URL; only the derived copies (EXIF-free photos, video posters) live in
 # MEDIA_ROOT. Keep it outside MEDIA_ROOT and outside whatever the web server serves.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private_media")))
+# How many machines run the app (only read by `manage.py check --deploy`: more than one needs
+# the buckets, since a file written on one machine's disk is missing on the others).
+APP_SERVERS = envint("APP_SERVERS", 1)
+# Several app servers do not share a disk: put the media in S3-compatible buckets instead
+# (AWS S3, MinIO, Ceph, Viettel/VNPT/FPT object storage). MEDIA_S3_BUCKET takes the derived
+# copies, readable by anyone who knows their unguessable names; PRIVATE_MEDIA_S3_BUCKET the
+# originals, with no public access and no URL at all. Unset: both on this machine's disk.
+MEDIA_S3_BUCKET = env("MEDIA_S3_BUCKET", "")
+PRIVATE_MEDIA_S3_BUCKET = env("PRIVATE_MEDIA_S3_BUCKET", "")
+if bool(MEDIA_S3_BUCKET) != bool(PRIVATE_MEDIA_S3_BUCKET):
+    raise ImproperlyConfigured("Set both MEDIA_S3_BUCKET and PRIVATE_MEDIA_S3_BUCKET, or neither")
+if MEDIA_S3_BUCKET and MEDIA_S3_BUCKET == PRIVATE_MEDIA_S3_BUCKET:
+    raise ImproperlyConfigured("PRIVATE_MEDIA_S3_BUCKET must differ from MEDIA_S3_BUCKET")
+_media_s3 = {
+    "endpoint_url": env("MEDIA_S3_ENDPOINT_URL", "") or None,
+    "region_name": env("MEDIA_S3_REGION", "") or None,
+    # Empty: boto3's usual sources (AWS_* variables, an instance role).
+    "access_key": env("MEDIA_S3_ACCESS_KEY_ID", "") or None,
+    "secret_key": env("MEDIA_S3_SECRET_ACCESS_KEY", "") or None,
+    # Path-style (endpoint/bucket/key) works with every S3-compatible server; virtual-host
+    # style needs wildcard DNS that MinIO and many others do not have.
+    "addressing_style": env("MEDIA_S3_ADDRESSING_STYLE", "path"),
+}
+STORAGES = {
+    "default": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **_media_s3,
+                "bucket_name": MEDIA_S3_BUCKET,
+                "default_acl": env("MEDIA_S3_ACL", "public-read") or None,
+                # Plain URLs (no signature): the copies are public and pages can be cached.
+                "querystring_auth": False,
+                # Derived copies have stable names: processing twice rewrites the same object.
+                "file_overwrite": True,
+                # A CDN or a public host name in front of the bucket (e.g. media.example.vn).
+                "custom_domain": env("MEDIA_URL_HOST", "") or None,
+                "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+            },
+        }
+        if MEDIA_S3_BUCKET
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
+    "private": (
+        {
+            "BACKEND": "reports.storage.PrivateS3Storage",
+            "OPTIONS": {
+                **_media_s3,
+                "bucket_name": PRIVATE_MEDIA_S3_BUCKET,
+                "default_acl": "private",
+                "querystring_auth": True,
+                # Two residents' "photo.jpg" in one month must not overwrite each other.
+                "file_overwrite": False,
+            },
+        }
+        if PRIVATE_MEDIA_S3_BUCKET
+        else {"BACKEND": "reports.storage.PrivateFileSystemStorage"}
+    ),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Where the public copies' URLs point when they are in a bucket (for the CSP's img-src and
+# media-src); empty when they are served from our own origin at MEDIA_URL.
+if not MEDIA_S3_BUCKET:
+    MEDIA_PUBLIC_ORIGIN = ""
+elif env("MEDIA_URL_HOST"):
+    MEDIA_PUBLIC_ORIGIN = f"https://{env('MEDIA_URL_HOST')}"
+elif _media_s3["endpoint_url"]:
+    MEDIA_PUBLIC_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(_media_s3["endpoint_url"]))
+else:  # AWS S3 itself, path-style URLs
+    _region = _media_s3["region_name"]
+    MEDIA_PUBLIC_ORIGIN = (
+        f"https://s3.{_region}.amazonaws.com" if _region else "https://s3.amazonaws.com"
+    )
 # Uploads above this are refused before they reach memory-hungry decoders.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -254,6 +330,8 @@ SLA_REMINDER_HOURS = envint("SLA_REMINDER_HOURS", 8)
 # A task still "running" this long after a worker took it is assumed dead and queued again
 # (django-tasks-db does not notice a killed worker); after TASK_MAX_ATTEMPTS it is failed.
 TASK_LEASE_MINUTES = envint("TASK_LEASE_MINUTES", 30)
+# A delivery being sent belongs to its worker this long; then the sweep re-queues it.
+NOTIFY_SENDING_LEASE_SECONDS = envint("NOTIFY_SENDING_LEASE_SECONDS", 600)
 TASK_MAX_ATTEMPTS = envint("TASK_MAX_ATTEMPTS", 3)
 
 # --- Messages to people -------------------------------------------------------------------------
@@ -364,8 +442,10 @@ CONTENT_SECURITY_POLICY = {
             "data:",
             "blob:",
             *([_tile_origin(MAP_TILE_URL)] if MAP_TILE_URL else []),
+            # The public copies of photos, when they are in a bucket (or behind a CDN).
+            *([MEDIA_PUBLIC_ORIGIN] if MEDIA_PUBLIC_ORIGIN else []),
         ],
-        "media-src": ["'self'", "blob:"],
+        "media-src": ["'self'", "blob:", *([MEDIA_PUBLIC_ORIGIN] if MEDIA_PUBLIC_ORIGIN else [])],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
         # The offline queue's service worker (/sw.js).

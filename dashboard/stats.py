@@ -1,8 +1,12 @@
-"""The leaders' dashboard figures: plain GROUP BY queries over reports and ratings, medians and
-percentiles computed in Python from the few timestamps they need (the same on SQLite and
-PostgreSQL: no percentile SQL). A later issue replaces these with rollup tables; the
-definitions here are the contract, and they agree with the public scorecard
-(citizen/scorecard.py).
+"""The leaders' dashboard figures. The headline and the ranking read the rollups (rollups/:
+counters per unit × category × local day of the reports received that day, kept exact by the
+services that change reports), so they cost the same at 10 M reports as at 10 k. Stage durations, trends and drill-downs are
+plain GROUP BY queries over reports and ratings, medians and percentiles computed in Python
+(the same on SQLite and PostgreSQL: no percentile SQL). dashboard/stats_groupby.py keeps the
+GROUP BY headline and ranking as the reference. The definitions here are the contract, and
+they agree with the public scorecard (citizen/scorecard.py); one difference in precision: the
+headline and ranking medians come from duration histograms (rollups/histogram.py), within
+one bucket (< 19 %) of the exact median.
 
 Every figure is over the reports of the scope (`scope_for(user)`) RECEIVED IN THE PERIOD
 (`created_at` within `Period.bounds()`), duplicates merged away excluded (the original counts):
@@ -11,7 +15,9 @@ Every figure is over the reports of the scope (`scope_for(user)`) RECEIVED IN TH
 - on time: handled and resolved no later than its resolve deadline (`resolved_at <=
   resolve_due_at`; a granted extension moves the deadline); late: handled and not on time
   (also when either timestamp is missing), so on time + late = handled;
-- overdue now: still open (a unit owes a step, OPEN_STATUSES) and `due_at < now`;
+- overdue now: still open (a unit owes a step, OPEN_STATUSES) and flagged overdue by the SLA
+  sweep (`overdue_since` set when `due_at` passed; the sweep runs every minute, so this lags
+  `due_at < now` by at most a minute — the price of a figure the rollups can keep);
 - unresolved now: still open (OPEN_STATUSES);
 - ratings / satisfied: the residents' Rating rows of those reports, every round;
 - reopened: reopened at least once (`reopen_count >= 1`);
@@ -55,7 +61,10 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.db.models.expressions import Col
 from django.db.models.functions import TruncDate
+from django.db.models.lookups import Exact, In
+from django.db.models.sql.where import AND, OR, WhereNode
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +73,9 @@ from accounts.models import Membership, Role, User
 from reports.models import Rating, Report
 from reports.selectors import reports_visible_to
 from reports.workflow import OPEN_STATUSES, Status
+from rollups.histogram import ACCEPT_FIELDS, RESOLVE_FIELDS, median_hours
+from rollups.selectors import summed
+from units.models import Agency
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
@@ -189,7 +201,9 @@ _OPEN_Q = Q(status__in=OPEN_STATUSES)
 
 
 def _overdue_q(now: datetime) -> Q:
-    return _OPEN_Q & Q(due_at__lt=now)
+    # The SLA sweep's flag, not `due_at < now`: the rollups can count a flag (it changes only
+    # through workflow.transition) but not the clock. `now` is kept for the callers.
+    return _OPEN_Q & Q(overdue_since__isnull=False)
 
 
 def _share(part: int, whole: int, per: int = 100) -> float | None:
@@ -298,24 +312,75 @@ def _set_medians(figures: Figures, accept: list[float], resolve: list[float]) ->
     figures.median_resolve_hours = _median(resolve)
 
 
-def headline(reports: QuerySet[Report], period: Period, *, now: datetime) -> Figures:
-    """The scope's figures for the period (3 queries)."""
-    received = received_in(reports, period).order_by()
-    counts = received.aggregate(**_counts(now))
-    figures = Figures(**{name: counts[name] or 0 for name in _COUNT_FIELDS})
-    rated = Rating.objects.filter(report__in=received).aggregate(
-        total=Count("id"), satisfied=Count("id", filter=Q(satisfied=True))
+def _rollup_scope(reports: QuerySet[Report]) -> tuple[bool, frozenset[int] | None]:
+    """Whether the rollups can answer for `reports`, and which units it covers (None: every
+    report, unroutable ones included).
+
+    The rollups are keyed by unit, so they answer for the querysets scope_for and the views
+    build: every report (city leaders, coordinators), or narrowed to units by `agency_id IN …`
+    / `agency_id = …` — possibly AND an OR-group that has one such unit filter as a branch
+    covering those units (reports_visible_to's "public | own | my units", which is then
+    implied). Anything else goes to the GROUP BY path (stats_groupby) and stays exact."""
+    query = reports.query
+    if query.model is not Report or query.is_empty() or query.is_sliced or query.combinator:
+        return False, None
+    where = query.where
+    if where.negated or (where.children and where.connector != AND):
+        return False, None
+
+    def unit_filter(node) -> frozenset[int] | None:
+        if not isinstance(node, Exact | In) or not isinstance(node.lhs, Col):
+            return None
+        if node.lhs.target.attname != "agency_id" or node.lhs.alias != query.base_table:
+            return None
+        values = [node.rhs] if isinstance(node, Exact) else list(node.rhs)
+        if not all(isinstance(v, int) for v in values):
+            return None
+        return frozenset(values)
+
+    units: frozenset[int] | None = None
+    groups = []
+    for child in where.children:
+        found = unit_filter(child)
+        if found is not None:
+            units = found if units is None else units & found
+        elif isinstance(child, WhereNode) and child.connector == OR and not child.negated:
+            groups.append(child)
+        else:
+            return False, None
+    for group in groups:
+        branches = [unit_filter(c) for c in group.children]
+        if units is None or not any(b is not None and units <= b for b in branches):
+            return False, None
+    return True, units
+
+
+def _figures(sums: Mapping[str, int]) -> Figures:
+    return Figures(
+        received=sums["received"],
+        handled=sums["handled"],
+        on_time=sums["on_time"],
+        overdue_now=sums["overdue"],
+        unresolved_now=sums["unresolved"],
+        ratings=sums["ratings"],
+        satisfied=sums["satisfied"],
+        reopened=sums["reopened"],
+        median_accept_hours=median_hours([sums[f] for f in ACCEPT_FIELDS]),
+        median_resolve_hours=median_hours([sums[f] for f in RESOLVE_FIELDS]),
     )
-    figures.ratings, figures.satisfied = rated["total"] or 0, rated["satisfied"] or 0
-    accept: list[float] = []
-    resolve: list[float] = []
-    for _agency, to_accept, to_resolve in _timing_rows(received):
-        if to_accept is not None:
-            accept.append(_hours(to_accept))
-        if to_resolve is not None:
-            resolve.append(_hours(to_resolve))
-    _set_medians(figures, accept, resolve)
-    return figures
+
+
+def headline(reports: QuerySet[Report], period: Period, *, now: datetime) -> Figures:
+    """The scope's figures for the period: one query, the rollups' sums. Medians come from the
+    duration histograms (rollups/histogram.py: within one bucket, < 19 %, of the exact
+    median)."""
+    usable, units = _rollup_scope(reports)
+    if not usable:
+        from . import stats_groupby
+
+        return stats_groupby.headline(reports, period, now=now)
+    [sums] = summed(start=period.start, end=period.end, agency_ids=units, per_agency=False)
+    return _figures(sums)
 
 
 # --- ranking ---------------------------------------------------------------------------------
@@ -352,36 +417,30 @@ def ranking(
 ) -> list[UnitRow]:
     """One row per unit with reports in the scope and period, sorted by `sort` ("key" or
     "-key" for descending, keys in RANKING_SORTS); by default the units with the most
-    unresolved, then the most overdue, first. Three queries whatever the number of units."""
-    received = received_in(reports, period).filter(agency__isnull=False).order_by()
-    rows: dict[int, UnitRow] = {}
-    for c in received.values("agency_id", "agency__code", "agency__name").annotate(**_counts(now)):
-        rows[c["agency_id"]] = UnitRow(
-            agency_id=c["agency_id"],
-            code=c["agency__code"],
-            name=c["agency__name"],
-            figures=Figures(**{name: c[name] for name in _COUNT_FIELDS}),
-        )
-    rated = (
-        Rating.objects.filter(report__in=received)
-        .values("report__agency_id")
-        .annotate(total=Count("id"), satisfied=Count("id", filter=Q(satisfied=True)))
-        .order_by()
+    unresolved, then the most overdue, first. Two queries whatever the number of units: the
+    rollups per unit, the units' names."""
+    usable, units = _rollup_scope(reports)
+    if not usable:
+        from . import stats_groupby
+
+        return stats_groupby.ranking(reports, period, now=now, sort=sort)
+    per_unit = summed(start=period.start, end=period.end, agency_ids=units, per_agency=True)
+    names = dict(
+        (pk, (code, name))
+        for pk, code, name in Agency.objects.filter(
+            pk__in=[s["agency_id"] for s in per_unit]
+        ).values_list("pk", "code", "name")
     )
-    for r in rated:
-        row = rows.get(r["report__agency_id"])
-        if row is not None:
-            row.figures.ratings, row.figures.satisfied = r["total"], r["satisfied"]
-    accept: dict[int, list[float]] = defaultdict(list)
-    resolve: dict[int, list[float]] = defaultdict(list)
-    for agency_id, to_accept, to_resolve in _timing_rows(received):
-        if to_accept is not None:
-            accept[agency_id].append(_hours(to_accept))
-        if to_resolve is not None:
-            resolve[agency_id].append(_hours(to_resolve))
-    for agency_id, row in rows.items():
-        _set_medians(row.figures, accept.get(agency_id, []), resolve.get(agency_id, []))
-    return sort_ranking(list(rows.values()), sort)
+    rows = [
+        UnitRow(
+            agency_id=s["agency_id"],
+            code=names[s["agency_id"]][0],
+            name=names[s["agency_id"]][1],
+            figures=_figures(s),
+        )
+        for s in per_unit
+    ]
+    return sort_ranking(rows, sort)
 
 
 def _name_key(row) -> str:

@@ -72,8 +72,9 @@ NOTIFIED_ACTIONS = frozenset(
 def notify_event(event: ReportEvent) -> list[Notification]:
     """Notify the reporter and the followers of `event`'s report, never the actor.
 
-    Runs after the transition commits (workflow.transition schedules it with on_commit);
-    running it twice for one event creates nothing new (unique user+event)."""
+    Runs after the transition commits (workflow.transition schedules it with on_commit, and
+    queues notify_event_later as the safety net); running it twice for one event creates
+    nothing new (unique user+event)."""
     if event.action not in NOTIFIED_ACTIONS or not event.is_public:
         return []
     report = event.report
@@ -107,14 +108,40 @@ def notify_event(event: ReportEvent) -> list[Notification]:
         )
         for user_id in sorted(recipients)
     ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    # bulk_create(ignore_conflicts=True) gives no ids; a second run finds the first run's rows
-    # (and their deliveries are then found, not made again).
-    notifications = list(
-        Notification.objects.filter(event=event, user_id__in=recipients).order_by("id")
-    )
-    deliveries_create(notifications=notifications)
+    # A notice and its deliveries commit together: a process killed in between must not leave
+    # an in-app notice whose e-mail nobody will ever send.
+    with transaction.atomic():
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        # bulk_create(ignore_conflicts=True) gives no ids; a second run finds the first run's
+        # rows (and their deliveries are then found, not made again).
+        notifications = list(
+            Notification.objects.filter(event=event, user_id__in=recipients).order_by("id")
+        )
+        deliveries_create(notifications=notifications)
     return notifications
+
+
+# How long after a step its safety-net check runs: well after the on_commit notice normally
+# made it, well before anyone would miss it.
+NOTIFY_CHECK_DELAY = timedelta(minutes=2)
+
+
+def notify_event_later(event: ReportEvent) -> None:
+    """Queue, in the caller's transaction, a second run of notify_event for `event`.
+
+    The notice itself is made right after the commit (on_commit, in the web process); if that
+    process is killed between the commit and the callback, nothing else would notice. The task
+    row commits with the step, so a worker makes up for it. Backends that cannot defer
+    (the immediate one used beside the live test server) run everything in-process anyway."""
+    if event.action not in NOTIFIED_ACTIONS or not event.is_public:
+        return
+    from django_tasks import default_task_backend
+
+    from .tasks import notify_event_again
+
+    if not default_task_backend.supports_defer:
+        return
+    notify_event_again.using(run_after=clock.now() + NOTIFY_CHECK_DELAY).enqueue(event.pk)
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:
@@ -175,9 +202,6 @@ def notify_staff(
 # --- Delivery through channels -------------------------------------------------------------
 
 MAX_ATTEMPTS = 5
-# How long a claimed delivery may stay "sending" before the retry sweep decides its worker died
-# (far above EMAIL_TIMEOUT and the push and SMS timeouts, so a slow send is not sent twice).
-SENDING_LEASE = timedelta(minutes=10)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -195,6 +219,13 @@ def channel_preference_for(user: User) -> ChannelPreference:
         return ChannelPreference.objects.get(user=user)
     except ChannelPreference.DoesNotExist:
         return ChannelPreference(user=user)
+
+
+def sending_lease() -> timedelta:
+    """How long a claimed delivery may stay "sending" before the retry sweep decides its worker
+    died (settings.NOTIFY_SENDING_LEASE_SECONDS; far above EMAIL_TIMEOUT and the push and SMS
+    timeouts, so a slow send is not sent twice)."""
+    return timedelta(seconds=settings.NOTIFY_SENDING_LEASE_SECONDS)
 
 
 def deliveries_create(*, notifications: Iterable[Notification]) -> list[Delivery]:
@@ -257,7 +288,7 @@ def _claim(delivery_id: int, now: datetime) -> bool:
     ).update(
         status=Delivery.Status.SENDING,
         attempts=F("attempts") + 1,
-        next_attempt_at=now + SENDING_LEASE,
+        next_attempt_at=now + sending_lease(),
     )
     return claimed == 1
 
@@ -307,7 +338,7 @@ def deliveries_retry_due() -> list[int]:
         _record_failure(delivery, "the worker stopped while sending")
     due = Delivery.objects.filter(
         Q(status=Delivery.Status.FAILED, next_attempt_at__lte=now)
-        | Q(status=Delivery.Status.PENDING, created_at__lte=now - SENDING_LEASE)
+        | Q(status=Delivery.Status.PENDING, created_at__lte=now - sending_lease())
     )
     ids = list(due.order_by("id").values_list("id", flat=True))
     transaction.on_commit(lambda: _enqueue(ids))

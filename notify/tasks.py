@@ -18,3 +18,13 @@ def retry_deliveries() -> int:
     """The periodic sweep (queued by the scheduler): re-queue the failed deliveries that are
     due and those whose worker died; returns how many were queued."""
     return len(services.deliveries_retry_due())
+
+
+@task()
+def notify_event_again(event_id: int) -> int:
+    """The safety net of one step's notice (queued by notify_event_later): runs notify_event
+    again, which creates only what a process killed after the commit left missing."""
+    from reports.models import ReportEvent
+
+    event = ReportEvent.objects.select_related("report").filter(pk=event_id).first()
+    return 0 if event is None else len(services.notify_event(event))

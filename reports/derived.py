@@ -31,6 +31,7 @@ SNAPSHOT_FIELDS = (
     "resolved_at",
     "closed_at",
     "due_at",
+    "resolve_due_at",
     "overdue_since",
     "reopen_count",
     "resolution_count",
@@ -57,3 +58,14 @@ def rating_added(*, rating: Rating) -> None:
     from rollups.services import apply_rating
 
     apply_rating(rating=rating)
+
+
+def rebuild_all() -> dict[str, int]:
+    """Recompute every derived table from the reports (after a bulk write that bypassed the
+    services). Returns row counts per table, for the caller to print."""
+    from maps.services import rebuild as rebuild_map
+    from rollups.services import rebuild as rebuild_rollups
+
+    counts = dict(rebuild_rollups())
+    counts["map cells"] = rebuild_map()
+    return counts

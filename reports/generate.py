@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from . import derived
 from .audit import FORMAT, _normalise
 from .search import fold
 
@@ -290,6 +291,7 @@ REPORT_COLUMNS = (
     "resolve_due_at",
     "due_at",
     "overdue_reminders",
+    "overdue_since",
     "created_at",
     "updated_at",
     "routed_at",
@@ -438,6 +440,7 @@ class Plan:
     category_p: np.ndarray
     texts: list[tuple[str, str, str, str]]  # per category: title, description, folded both
     addresses: list[tuple[str, str]]  # per ward: address, folded
+    seed: int = 0  # with a batch's number, the seed of that batch's random stream
 
 
 def make_plan(ref: Reference, *, now: datetime, days: int, auto_close_days: int) -> Plan:
@@ -576,6 +579,7 @@ def build_batch(
     iso["auto_close_second"] = iso_strings(reresolved + plan.auto_close_us)
 
     event_id = first_event_id
+    now_iso = iso_strings(np.array([plan.now_us]))[0]
     lat_l = lat.tolist()
     lon_l = lon.tolist()
     first_close = (resolved + plan.auto_close_us <= plan.now_us).tolist()
@@ -678,7 +682,11 @@ def build_batch(
             f"{report_id}\t{code}\t{title}\t{description}\t{category.id}\t{lat_l[i]!r}\t"
             f"{lon_l[i]!r}\t{address}\t{ref.wards[wi].id}\t{agency_id}\t{category.priority}\t"
             f"{1 if category.is_public else 0}\tweb\t{status}\t{db_time(accept_due_at)}\t"
-            f"{db_time(resolve_due_at)}\t{db_time(due_at)}\t0\t{db_time(c_at)}\t"
+            f"{db_time(resolve_due_at)}\t{db_time(due_at)}\t0\t"
+            # Flagged as the SLA sweep would have (sla/services.py), so the dashboard's
+            # "overdue now" is right at once; the sweep's mark_overdue event is not written.
+            f"{db_time(due_at) if due_at is not None and due_at < now_iso else NULL}\t"
+            f"{db_time(c_at)}\t"
             f"{db_time(updated)}\t{db_time(r_at)}\t{db_time(accepted_at)}\t"
             f"{db_time(resolved_at)}\t{db_time(closed_at)}\t{answer}\t{reopen_count}\t"
             f"{resolution_count}\t{NULL if duplicate_of is None else duplicate_of}\t"
@@ -710,6 +718,7 @@ def _proof(batch: Batch, report_id: int, event_id: int, code: str, at: str) -> N
 
 # --- writing ----------------------------------------------------------------------------------
 
+TABLES = ("reports_report", "reports_reportevent", "reports_media", "reports_rating")
 EVENTS_PER_REPORT_MAX = 8  # submit, route, accept, resolve, reopen, accept, resolve, close
 
 
@@ -723,6 +732,7 @@ class Writer:
         self.raw = connection.connection
 
     def write_batch(self, batch: Batch) -> None:
+        # Same order as TABLES.
         self.write("reports_report", REPORT_COLUMNS, batch.reports)
         self.write("reports_reportevent", EVENT_COLUMNS, batch.events)
         self.write("reports_media", MEDIA_COLUMNS, batch.media)
@@ -740,6 +750,61 @@ class Writer:
             row = cursor.fetchone()
             if row and row[0]:
                 cursor.execute("SET LOCAL session_replication_role = replica")
+
+    def drop_secondary_indexes(self, tables: Sequence[str]) -> list[str]:
+        """Drop the tables' plain indexes (not primary keys, not unique constraints: those stay
+        and keep checking) and return the statements that recreate them.
+
+        Maintaining ~20 indexes row by row costs more than the COPY itself; one sorted build
+        per index afterwards is several times cheaper. Inside the caller's transaction: on
+        PostgreSQL the drop is undone if the run fails, and other sessions wait (ACCESS
+        EXCLUSIVE) instead of seeing the tables without their indexes.
+        """
+        statements: list[str] = []
+        with self.connection.cursor() as cursor:
+            for table in tables:
+                if self.vendor == "postgresql":
+                    cursor.execute(
+                        """
+                        SELECT i.relname, pg_get_indexdef(x.indexrelid)
+                        FROM pg_index x
+                        JOIN pg_class i ON i.oid = x.indexrelid
+                        WHERE x.indrelid = %s::regclass AND NOT x.indisprimary
+                          AND NOT EXISTS (SELECT 1 FROM pg_constraint c
+                                          WHERE c.conindid = x.indexrelid)
+                        ORDER BY i.relname
+                        """,
+                        [table],
+                    )
+                else:
+                    cursor.execute(
+                        "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                        "AND tbl_name = %s AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%' "
+                        "ORDER BY name",
+                        [table],
+                    )
+                for name, definition in cursor.fetchall():
+                    cursor.execute(f'DROP INDEX "{name}"')
+                    statements.append(definition)
+        return statements
+
+    def create_indexes(self, statements: Sequence[str]) -> None:
+        with self.connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                # Sort in memory; let the server use its parallel maintenance workers.
+                cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            for statement in statements:
+                cursor.execute(statement)
+
+    def row_count_estimate(self, table: str) -> int:
+        with self.connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [table]
+                )
+                return max(0, cursor.fetchone()[0])
+            cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608 - our constants
+            return cursor.fetchone()[0] or 0
 
     def reserve(self, table: str, n: int) -> int:
         """The first of `n` consecutive ids for `table`, taken so that the ORM's next insert
@@ -801,6 +866,14 @@ class Result:
     media: int
     ratings: int
     seconds: float
+    derived_seconds: float = 0.0
+
+
+def _build_job(plan: Plan, job: tuple[int, int, int, int]) -> Batch:
+    """One batch: (batch number, first report id, first event id, size). Each batch has its own
+    random stream (seed, number): a batch does not depend on the ones before it."""
+    number, report_id, event_id, size = job
+    return build_batch(plan, np.random.default_rng([plan.seed, number]), report_id, event_id, size)
 
 
 def generate(
@@ -811,8 +884,13 @@ def generate(
     now: datetime | None = None,
     chunk: int = 10_000,
     progress: Callable[[int], None] | None = None,
+    rebuild_indexes: bool | None = None,
 ) -> Result:
-    """Write `n` synthetic reports (with events, photos, ratings) in one transaction."""
+    """Write `n` synthetic reports (with events, photos, ratings) in one transaction.
+
+    `rebuild_indexes`: drop the secondary indexes of the tables written and build them again
+    at the end (None: when the run at least doubles the reports table and writes ≥ 50,000).
+    """
     import time as _time
 
     from django.conf import settings
@@ -829,36 +907,52 @@ def generate(
     plan = make_plan(
         ref, now=now.astimezone(UTC), days=days, auto_close_days=settings.AUTO_CLOSE_DAYS
     )
-    rng = np.random.default_rng(seed)
+    plan.seed = seed
     writer = Writer(connection)
     totals = Result(0, 0, 0, 0, 0.0)
     with transaction.atomic():
         writer.skip_foreign_key_checks()
-        report_id = writer.reserve("reports_report", n)
-        event_id = writer.reserve("reports_reportevent", n * EVENTS_PER_REPORT_MAX)
+        if rebuild_indexes is None:
+            rebuild_indexes = n >= 50_000 and n >= writer.row_count_estimate("reports_report")
+        index_statements = writer.drop_secondary_indexes(TABLES) if rebuild_indexes else []
+        first_report = writer.reserve("reports_report", n)
+        first_event = writer.reserve("reports_reportevent", n * EVENTS_PER_REPORT_MAX)
+        # Batch k owns report ids [first_report + k·chunk, …) and event ids
+        # [first_event + k·chunk·MAX, …): known up front, whatever the other batches hold.
+        jobs = [
+            (
+                k,
+                first_report + start,
+                first_event + start * EVENTS_PER_REPORT_MAX,
+                min(chunk, n - start),
+            )
+            for k, start in enumerate(range(0, n, chunk))
+        ]
         # On PostgreSQL one thread COPYs a batch while this one builds the next (psycopg
-        # releases the GIL while the server works); SQLite's connection stays in this thread.
+        # releases the GIL while the server works); SQLite's connection stays here.
         threaded = writer.vendor == "postgresql"
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        with ThreadPoolExecutor(max_workers=1) as writing:
             pending: Future | None = None
-            for start in range(0, n, chunk):
-                size = min(chunk, n - start)
-                batch = build_batch(plan, rng, report_id, event_id, size)
-                report_id += size
-                event_id = batch.next_event_id
+            for job in jobs:
+                batch = _build_job(plan, job)
                 if pending is not None:
                     pending.result()  # in order, and a failure stops the run here
                 if threaded:
-                    pending = pool.submit(writer.write_batch, batch)
+                    pending = writing.submit(writer.write_batch, batch)
                 else:
                     writer.write_batch(batch)
-                totals.reports += size
+                totals.reports += len(batch.reports)
                 totals.events += len(batch.events)
                 totals.media += len(batch.media)
                 totals.ratings += len(batch.ratings)
                 if progress is not None:
-                    progress(size)
+                    progress(len(batch.reports))
             if pending is not None:
                 pending.result()
+        writer.create_indexes(index_statements)
+        # The dashboard's rollups and the map's cells follow the reports written above.
+        derived_started = _time.perf_counter()
+        derived.rebuild_all()
+        totals.derived_seconds = _time.perf_counter() - derived_started
     totals.seconds = _time.perf_counter() - started
     return totals

@@ -119,6 +119,13 @@ class Report(models.Model):
             models.Index(fields=["created_at"], name="report_created_idx"),
             # Open311 clients sync with updated_after/updated_before.
             models.Index(fields=["updated_at", "id"], name="report_updated_idx"),
+            # The public map at street zoom (api/map.py points): a range on lat, lon checked in
+            # the index, public reports only (the rest never appear there).
+            models.Index(
+                fields=["lat", "lon", "created_at"],
+                name="report_map_point_idx",
+                condition=models.Q(is_public=True),
+            ),
         ]
 
     def __str__(self) -> str:

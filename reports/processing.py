@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import shutil
 import subprocess
 import tempfile
@@ -26,7 +25,7 @@ from . import clock
 # Importing reports.media also sets Pillow's decompression-bomb limit for what we open here.
 from .media import ffprobe, probe_duration
 from .models import Media, MediaKind
-from .storage import derived_name
+from .storage import derived_name, local_file, write_public_copy
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +131,13 @@ def _poster(source: str, workdir: Path, duration: float | None) -> bytes:
 
 
 def _process_video(media: Media) -> dict:
-    source = media.file.path  # ffmpeg needs a local file: the private store is a filesystem
+    # ffmpeg needs a file on this machine's disk: the original itself, or a download of it
+    # when the private store is a bucket.
+    with local_file(media.file.storage, media.file.name) as source:
+        return _process_video_file(media, source)
+
+
+def _process_video_file(media: Media, source: str) -> dict:
     duration = media.duration_s
     if duration is None:
         duration = probe_duration(ffprobe(source))
@@ -174,21 +179,7 @@ def _install(media: Media, variant: str, extension: str, content: bytes | Path) 
     }[variant]
     storage: Storage = field.storage
     name = derived_name(media.pk, media.sha256, variant, extension)
-    target = Path(storage.path(name))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, partial = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            if isinstance(content, Path):
-                with content.open("rb") as src:
-                    shutil.copyfileobj(src, out)
-            else:
-                out.write(content)
-        os.chmod(partial, 0o644)
-        os.replace(partial, target)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
+    write_public_copy(storage, name, content)
     if field.name and field.name != name:
         storage.delete(field.name)  # a copy under an older name (e.g. SECRET_KEY rotated)
     return name

@@ -180,10 +180,10 @@ def _store_files(
             written.append(media)
         media.save()
         stored.append(media)
-        # The public copies are made after commit, by the worker: the row must exist for it.
-        # robust: a queue hiccup must not turn a stored report into an error page; what was
-        # not enqueued is caught up by `manage.py process_media`.
-        transaction.on_commit(partial(tasks.process_media.enqueue, media.pk), robust=True)
+        # The public copies are made by the worker. Queued in this transaction (the task row
+        # commits with the media row), not after it: a process killed right after the commit
+        # would otherwise leave the photo unprocessed (bench/crash.py).
+        tasks.process_media.enqueue(media.pk)
     return stored
 
 

@@ -208,3 +208,41 @@ def test_open311_posts_are_limited_per_client_key(clock, settings, admin_user, m
     assert b"<code>429</code>" in response.content
     assert post(other_key).status_code == 200
     assert Report.objects.count() == 2
+
+
+def test_behind_a_proxy_the_client_address_is_the_one_nginx_saw(rf, settings):
+    from accounts.ratelimit import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", REMOTE_ADDR="10.0.0.10")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.10"  # no proxy trusted: the header is ignored
+    settings.TRUSTED_PROXY_COUNT = 1
+    # The left entry is whatever the client wrote itself; nginx appended the real one.
+    assert client_ip(request) == "203.0.113.7"
+    settings.TRUSTED_PROXY_COUNT = 3  # fewer hops than proxies: not forwarded by them
+    assert client_ip(request) == "10.0.0.10"
+
+
+@pytest.mark.django_db
+def test_two_residents_behind_nginx_have_separate_limits(clock, settings, alice):
+    # Every request comes from nginx (10.0.0.10); only X-Forwarded-For tells residents apart.
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.RATE_LIMITS = {"password-sign-in:ip": (2, 900)}
+    first = Client(
+        HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="10.0.0.10", HTTP_X_FORWARDED_FOR="203.0.113.7"
+    )
+    for name in ("a1", "a2"):
+        assert first.post("/dang-nhap/", {"username": name, "password": "x"}).status_code == 200
+    assert first.post("/dang-nhap/", {"username": "a3", "password": "x"}).status_code == 429
+    # A forged left entry does not get the same resident a fresh allowance.
+    forged = Client(
+        HTTP_ACCEPT_LANGUAGE="en",
+        REMOTE_ADDR="10.0.0.10",
+        HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7",
+    )
+    assert forged.post("/dang-nhap/", {"username": "a4", "password": "x"}).status_code == 429
+    other = Client(
+        HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="10.0.0.10", HTTP_X_FORWARDED_FOR="198.51.100.9"
+    )
+    response = other.post("/dang-nhap/", {"username": "alice", "password": "correct horse battery"})
+    assert response.status_code == 302

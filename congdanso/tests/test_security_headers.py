@@ -12,6 +12,7 @@ from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 
 from congdanso.settings import _tile_origin
+from deployment.tests.test_checks import PRODUCTION_ENV as DEPLOYMENT_ENV
 
 PRODUCTION = {
     "SECURE_SSL_REDIRECT": True,
@@ -148,10 +149,10 @@ def _run_manage(*args: str, extra_env: dict[str, str]) -> subprocess.CompletedPr
     )
 
 
+# A complete production environment (deployment/tests/test_checks.py), with map tiles.
 PRODUCTION_ENV = {
-    "DEBUG": "false",
+    **DEPLOYMENT_ENV,
     "SECRET_KEY": secrets.token_urlsafe(50),
-    "ALLOWED_HOSTS": "congdanso.example.vn",
     "MAP_TILE_URL": "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png",
 }
 
@@ -186,5 +187,6 @@ def test_production_csp_allows_the_configured_tile_server():
         timeout=60,
     )
     assert result.stdout.strip() == (
-        "[\"'self'\", 'data:', 'blob:', 'https://*.tile.openstreetmap.org']"
-    ), result.stderr
+        "[\"'self'\", 'data:', 'blob:', 'https://*.tile.openstreetmap.org', "
+        "'https://s3.example.vn']"
+    ), result.stderr  # the tile server, and the bucket the public copies of photos come from

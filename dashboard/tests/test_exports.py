@@ -18,6 +18,7 @@ from dashboard import exports, stats
 from reports import clock
 from reports.services import report_accept, report_rate, report_resolve
 from reports.workflow import Status
+from sla.services import sla_sweep
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,7 @@ def three(submit, officer_a, alice):
         report_accept(actor=officer_a, report=done)
         report_resolve(actor=officer_a, report=done, answer=GOOD_ANSWER, files=[photo_file()])
         report_rate(actor=alice, report=done, satisfied=True)
+    sla_sweep()  # now, long after: flags `late` and `other` overdue, as every minute
     for r in (done, late, other):
         r.refresh_from_db()
     return done, late, other

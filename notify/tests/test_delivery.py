@@ -271,7 +271,7 @@ def test_a_worker_that_died_mid_send_is_taken_back_after_the_lease(
         # Claimed by a worker that was killed before it sent.
         assert services._claim(delivery.pk, timezone.now())
         assert delivery_send(delivery_id=delivery.pk) is None  # another worker keeps off
-        clock.shift(services.SENDING_LEASE + timedelta(seconds=1))
+        clock.shift(services.sending_lease() + timedelta(seconds=1))
         assert deliveries_retry_due() == []  # taken back, due after its back-off
         delivery.refresh_from_db()
         assert (delivery.status, delivery.last_error) == (

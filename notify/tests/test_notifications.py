@@ -141,3 +141,30 @@ def test_notifications_page_shows_only_ones_own(client, run_on_commit, submit, a
 
 def test_notifications_page_requires_sign_in(client):
     assert client.get(reverse("citizen:notifications")).status_code == 302
+
+
+def test_a_notice_lost_with_a_killed_process_is_made_up_by_the_worker(submit, alice):
+    """The web process dies between the commit and its on_commit callback (bench/crash.py hit
+    this): the safety-net task, committed with the step, makes the notice and its e-mail."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from notify.models import ChannelPreference, Delivery
+    from notify.tasks import notify_event_again
+
+    alice.email = "alice@example.org"
+    alice.save(update_fields=["email"])
+    ChannelPreference.objects.create(user=alice, email=True)
+    report = submit()  # on_commit callbacks never run here: as if the process had died
+    assert kinds(alice) == []
+    route = ReportEvent.objects.get(report=report, action=Action.ROUTE)
+    queued = DBTaskResult.objects.get(task_path="notify.tasks.notify_event_again")
+    assert queued.args_kwargs["args"] == [route.pk]
+    # Not at once: the on_commit notice normally comes first, the check a little later.
+    assert timedelta(minutes=1) < queued.run_after - timezone.now() <= timedelta(minutes=2)
+    assert notify_event_again.call(route.pk) == 1
+    assert notify_event_again.call(route.pk) == 1  # again: nothing new
+    assert kinds(alice) == ["route"]
+    assert Delivery.objects.filter(notification__user=alice, channel="email").count() == 1

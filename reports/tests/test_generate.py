@@ -4,6 +4,7 @@ check treat like real ones."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -42,7 +43,7 @@ def test_writes_exactly_n_reports_with_their_events_and_says_how_fast(generated)
     assert ReportEvent.objects.filter(action="submit").count() == N
     assert ReportEvent.objects.filter(action="route").count() == N
     assert f"wrote {N} reports in " in generated
-    assert generated.strip().endswith("reports/s")
+    assert re.search(r": [\d,]+ reports/s \(of which [\d.]+ s rebuilding", generated)
 
 
 def test_outcomes_match_ihanoi_record(generated):
@@ -169,7 +170,10 @@ def test_same_seed_gives_the_same_reports(db):
     b = build_batch(plan, np.random.default_rng(3), 1, 1, 50)
     assert a.reports == b.reports
     assert a.events == b.events
-    created = [datetime.fromisoformat(r.split("\t")[18] + "+00:00") for r in a.reports]
+    from reports.generate import REPORT_COLUMNS
+
+    at = REPORT_COLUMNS.index("created_at")
+    created = [datetime.fromisoformat(r.split("\t")[at] + "+00:00") for r in a.reports]
     assert all(now - timedelta(days=30) <= c < now for c in created)
 
 
@@ -179,3 +183,61 @@ def test_copy_text_survives_the_sqlite_path():
     text = "a\tb\\c\nd"
     assert _sqlite_value(copy_text(text)) == text
     assert _sqlite_value("\\N") is None
+
+
+def _index_definitions() -> dict[str, dict]:
+    from django.db import connection
+
+    from reports.generate import TABLES
+
+    with connection.cursor() as cursor:
+        return {
+            table: {
+                name: (tuple(c["columns"]), c["unique"], c["primary_key"])
+                for name, c in connection.introspection.get_constraints(cursor, table).items()
+                if c["index"] or c["primary_key"] or c["unique"]
+            }
+            for table in TABLES
+        }
+
+
+def test_a_large_run_builds_again_every_index_it_dropped(db):
+    from reports.generate import generate
+
+    before = _index_definitions()
+    assert len(before["reports_report"]) > 10  # status, due_at, ward, agency, … are indexed
+    result = generate(500, seed=7, rebuild_indexes=True)
+    assert _index_definitions() == before
+    assert Report.objects.count() == 500 == result.reports
+    # The indexes answer queries again: the tracking-code lookup and a status filter.
+    code = Report.objects.order_by("id").values_list("tracking_code", flat=True).first()
+    assert Report.objects.get(tracking_code=code).events.count() >= 2
+    assert Report.objects.filter(status=Status.CLOSED).count() > 0
+
+
+def test_a_failed_run_leaves_the_indexes_and_writes_nothing(db, monkeypatch):
+    from reports import generate as module
+
+    before = _index_definitions()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(module, "build_batch", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        module.generate(500, seed=7, rebuild_indexes=True)
+    assert _index_definitions() == before
+    assert Report.objects.count() == 0
+
+
+def test_open_reports_past_their_deadline_are_flagged_overdue(generated):
+    from django.utils import timezone
+
+    from reports.workflow import OPEN_STATUSES
+
+    open_reports = Report.objects.filter(status__in=OPEN_STATUSES)
+    late = open_reports.filter(due_at__lt=timezone.now())
+    assert late.count() > 0
+    # As the SLA sweep would have flagged them: since their deadline, and only them.
+    assert all(r.overdue_since == r.due_at for r in late)
+    assert Report.objects.filter(overdue_since__isnull=False).count() == late.count()

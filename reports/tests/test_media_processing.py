@@ -192,15 +192,20 @@ def test_processing_a_deleted_attachment_does_nothing(submit):
     process_media.call(media.pk)  # no error: the row is gone (e.g. the report was deleted)
 
 
-def test_each_file_is_enqueued_once_after_commit(submit, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        report = submit(files=[photo_file(), photo_file()])
-    assert DBTaskResult.objects.count() == 0  # nothing before the commit
-    for callback in callbacks:
-        callback()
+def test_each_file_is_enqueued_once_with_the_report(submit, alice):
+    from django.db import transaction
+
+    report = submit(files=[photo_file(), photo_file()])
     ids = sorted(Media.objects.filter(report=report).values_list("pk", flat=True))
     queued = DBTaskResult.objects.filter(task_path="reports.tasks.process_media")
+    # In the submission's own transaction: no commit callback a killed process could skip.
     assert sorted(r.args_kwargs["args"][0] for r in queued) == ids
+    # …and a submission that fails after storing its files queues nothing.
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            submit(files=[photo_file()])
+            raise RuntimeError("the request failed after the files were stored")
+    assert DBTaskResult.objects.filter(task_path="reports.tasks.process_media").count() == 2
 
 
 def test_page_shows_a_placeholder_until_the_photo_is_processed(client, submit):

@@ -22,15 +22,38 @@ class Command(BaseCommand):
             help="Spread the submissions over this many days before now (default 365).",
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
+        parser.add_argument(
+            "--indexes",
+            choices=["auto", "rebuild", "keep"],
+            default="auto",
+            help="Drop the secondary indexes and build them again after writing (rebuild), "
+            "maintain them row by row (keep), or rebuild when the run at least doubles the "
+            "reports and writes 50,000 or more (auto, the default).",
+        )
 
-    def handle(self, *args, count: int, seed: int, days: int, no_progress: bool, **options):
+    def handle(
+        self,
+        *args,
+        count: int,
+        seed: int,
+        days: int,
+        no_progress: bool,
+        indexes: str,
+        **options,
+    ):
         if count < 1:
             raise CommandError("The number of reports must be at least 1.")
         if days < 1:
             raise CommandError("--days must be at least 1.")
         bar = tqdm(total=count, unit="report", disable=no_progress, file=self.stderr._out)
         try:
-            result = generate(count, seed=seed, days=days, progress=bar.update)
+            result = generate(
+                count,
+                seed=seed,
+                days=days,
+                progress=bar.update,
+                rebuild_indexes={"auto": None, "rebuild": True, "keep": False}[indexes],
+            )
         except ValueError as error:
             raise CommandError(str(error)) from error
         finally:
@@ -38,5 +61,7 @@ class Command(BaseCommand):
         rate = result.reports / result.seconds if result.seconds else 0.0
         self.stdout.write(
             f"{result.events} events, {result.media} photos, {result.ratings} ratings; "
-            f"wrote {result.reports} reports in {result.seconds:.1f} s: {rate:,.0f} reports/s"
+            f"wrote {result.reports} reports in {result.seconds:.1f} s: {rate:,.0f} reports/s "
+            f"(of which {result.derived_seconds:.1f} s rebuilding the dashboard's rollups and "
+            f"the map's cells)"
         )
