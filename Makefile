@@ -14,7 +14,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= auto
 
-.PHONY: help run setup deps pydeps assets messages db reference demo worker test test-deps lint \
+.PHONY: help run setup deps pydeps assets messages db reference demo worker test test-deps bench-deps lint \
         test-sqlite test-postgres bench clean
 
 help:
@@ -53,6 +53,10 @@ setup: demo
 
 run: setup
 	HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
+
+# Tools only the benchmarks use (bench/http_submit.py drives the load with wrk).
+bench-deps: deps
+	bash scripts/ensure-debian-packages.sh wrk postgresql
 
 test-deps: deps
 	# The emoji font only makes category icons visible in screenshots; phones have their own.

@@ -304,7 +304,9 @@ def prepare(args, tmp: Path) -> tuple[dict[str, str], list[tuple[str, str]], lis
 
 
 def drain(timeout: float) -> tuple[bool, float]:
-    """Wait until no delivery or media task is queued or running and every delivery is final."""
+    """Wait until no notice, delivery or media task is queued (deferred ones included: the
+    notices' safety net runs 2 minutes after each step) or running, and every delivery is
+    final."""
     from django.db.models import Count
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
@@ -313,7 +315,11 @@ def drain(timeout: float) -> tuple[bool, float]:
 
     started = time.monotonic()
     last_print = 0.0
-    work = ["notify.tasks.send_delivery", "reports.tasks.process_media"]
+    work = [
+        "notify.tasks.send_delivery",
+        "notify.tasks.notify_event_again",
+        "reports.tasks.process_media",
+    ]
     while True:
         open_tasks = DBTaskResult.objects.filter(
             task_path__in=work, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
