@@ -81,9 +81,10 @@ def start_provider(*, timeout: float = 60.0) -> Provider:
         "OIDC_PROVIDER_ISSUER": issuer,
     }
     command = [sys.executable, "-m", "django"]
-    setup_args = ["provider_setup", "--client-id", client_id, "--client-secret", client_secret]
+    # "--name=value": a random secret may begin with "-", which argparse would take for an option.
+    setup_args = ["provider_setup", f"--client-id={client_id}", f"--client-secret={client_secret}"]
     for uri in REDIRECT_URIS:
-        setup_args += ["--redirect-uri", uri]
+        setup_args += [f"--redirect-uri={uri}"]
     subprocess.run(  # noqa: S603 (our own interpreter and fixed arguments)
         [*command, *setup_args],
         cwd=TESTING_DIR,
