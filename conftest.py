@@ -67,6 +67,18 @@ def make_user(
 
 
 @pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    """Run a service and its after-commit callbacks (notices, queued tasks), as a committed
+    request would: tests run inside a transaction that never commits."""
+
+    def _run(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    return _run
+
+
+@pytest.fixture
 def ward_a(db) -> Agency:
     return Agency.objects.get(code="ubnd-00070")
 

@@ -147,7 +147,7 @@ def check_all(*checks: tuple[str, str | int | None]) -> Limited | None:
     return max(results, key=lambda r: r.retry_after, default=None)
 
 
-def forwarded_client_ip(request: HttpRequest) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     """The client's address: behind TRUSTED_PROXY_COUNT proxies (nginx appends the address it
     saw to X-Forwarded-For), the entry that many hops from the right — the left part is
     whatever the client chose to send and is never trusted. Without proxies, REMOTE_ADDR.
@@ -160,10 +160,6 @@ def forwarded_client_ip(request: HttpRequest) -> str | None:
         if len(hops) >= count:
             return hops[-count]
     return request.META.get("REMOTE_ADDR") or None
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return forwarded_client_ip(request)
 
 
 def message(limited: Limited) -> str:

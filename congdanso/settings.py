@@ -190,10 +190,10 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 # (no start-up banner and per-attempt INFO lines in every command's output)
 AXES_VERBOSE = False
 # Behind a reverse proxy (nginx), how many proxies append to X-Forwarded-For: the client's
-# address is read that many entries from the right (accounts.ratelimit.forwarded_client_ip),
+# address is read that many entries from the right (accounts.ratelimit.client_ip),
 # for the per-IP rate limits and axes' lockout alike. 0: REMOTE_ADDR.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
-AXES_CLIENT_IP_CALLABLE = "accounts.ratelimit.forwarded_client_ip"
+AXES_CLIENT_IP_CALLABLE = "accounts.ratelimit.client_ip"
 # Wrong TOTP codes: each failure doubles the wait before the next try (1 s, 2 s, 4 s, …).
 OTP_TOTP_THROTTLE_FACTOR = envint("OTP_TOTP_THROTTLE_FACTOR", 1)
 OTP_TOTP_ISSUER = "Công dân số"

@@ -22,15 +22,6 @@ REPORT_TITLE = "Rác thải tràn ra vỉa hè"
 
 
 @pytest.fixture
-def run_on_commit(django_capture_on_commit_callbacks):
-    def _run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-
-    return _run
-
-
-@pytest.fixture
 def alice_email(alice):
     alice.email = "alice@example.vn"
     alice.save(update_fields=["email"])

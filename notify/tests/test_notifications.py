@@ -21,17 +21,6 @@ from reports.services import (
 from reports.workflow import Action
 
 
-@pytest.fixture
-def run_on_commit(django_capture_on_commit_callbacks):
-    """Tests run inside a transaction that never commits; run on_commit callbacks anyway."""
-
-    def _run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-
-    return _run
-
-
 def kinds(user) -> list[str]:
     return list(
         Notification.objects.filter(user=user).order_by("id").values_list("kind", flat=True)

@@ -37,17 +37,6 @@ def hanoi(*args) -> datetime:
     return datetime(*args, tzinfo=HANOI)
 
 
-@pytest.fixture
-def on_commit(django_capture_on_commit_callbacks):
-    """Run a service and its after-commit notices, as a request would."""
-
-    def _run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-
-    return _run
-
-
 @pytest.fixture(autouse=True)
 def _site_url(settings):
     settings.SITE_URL = "http://localhost:8000"
@@ -59,9 +48,9 @@ def in_site_language(msgid: str, **values) -> str:
         return gettext(msgid) % values
 
 
-def sweep_at(moment: datetime, on_commit):
+def sweep_at(moment: datetime, run_on_commit):
     with time_machine.travel(moment, tick=False):
-        return on_commit(sla_sweep)
+        return run_on_commit(sla_sweep)
 
 
 def notices(user, kind: str) -> list[Notification]:
@@ -98,19 +87,19 @@ def test_resolve_deadline_follows_priority_across_tet(submit, waste, priority, r
 
 
 def test_report_is_flagged_overdue_the_minute_after_its_deadline_past_tet(
-    submit, on_commit, officer_a, leader_a, coordinator
+    submit, run_on_commit, officer_a, leader_a, coordinator
 ):
     with time_machine.travel(hanoi(2027, 2, 3, 10, 0), tick=False):
-        report = on_commit(submit)
+        report = run_on_commit(submit)
     assert report.due_at == hanoi(2027, 2, 11, 9, 0)
 
     # During Tết and one minute before the deadline: not overdue.
-    assert sweep_at(hanoi(2027, 2, 8, 12, 0), on_commit).flagged == 0
-    assert sweep_at(hanoi(2027, 2, 11, 8, 59), on_commit).flagged == 0
+    assert sweep_at(hanoi(2027, 2, 8, 12, 0), run_on_commit).flagged == 0
+    assert sweep_at(hanoi(2027, 2, 11, 8, 59), run_on_commit).flagged == 0
     report.refresh_from_db()
     assert report.overdue_since is None
 
-    result = sweep_at(hanoi(2027, 2, 11, 9, 1), on_commit)
+    result = sweep_at(hanoi(2027, 2, 11, 9, 1), run_on_commit)
     assert (result.flagged, result.reminded) == (1, 0)
     report.refresh_from_db()
     assert report.overdue_since == hanoi(2027, 2, 11, 9, 0)
@@ -133,28 +122,28 @@ def test_report_is_flagged_overdue_the_minute_after_its_deadline_past_tet(
         assert notice.url == f"http://localhost:8000/can-bo/phan-anh/{report.tracking_code}/"
     assert notices(officer_a, "overdue") == []
     # A second sweep in the same minute neither records nor notifies again.
-    assert sweep_at(hanoi(2027, 2, 11, 9, 1), on_commit).flagged == 0
+    assert sweep_at(hanoi(2027, 2, 11, 9, 1), run_on_commit).flagged == 0
     assert report.events.filter(action=Action.MARK_OVERDUE).count() == 1
     assert len(notices(leader_a, "overdue")) == 1
 
 
 def test_reminder_comes_one_working_day_later_not_over_the_weekend(
-    submit, on_commit, leader_a, coordinator, settings
+    submit, run_on_commit, leader_a, coordinator, settings
 ):
     settings.SLA_REMINDER_HOURS = 8
     with time_machine.travel(hanoi(2027, 2, 11, 10, 0), tick=False):
-        report = on_commit(submit)
+        report = run_on_commit(submit)
     assert report.due_at == hanoi(2027, 2, 12, 9, 0)  # Friday
-    assert sweep_at(hanoi(2027, 2, 12, 9, 1), on_commit).flagged == 1
+    assert sweep_at(hanoi(2027, 2, 12, 9, 1), run_on_commit).flagged == 1
 
     # 8 working hours after Friday 9:01 is Monday 8:01: nothing on Friday evening or Saturday.
     for moment in (hanoi(2027, 2, 12, 16, 59), hanoi(2027, 2, 13, 12, 0), hanoi(2027, 2, 15, 8, 0)):
-        assert sweep_at(moment, on_commit).reminded == 0
+        assert sweep_at(moment, run_on_commit).reminded == 0
     assert len(notices(leader_a, "overdue")) == 1
 
-    result = sweep_at(hanoi(2027, 2, 15, 8, 2), on_commit)
+    result = sweep_at(hanoi(2027, 2, 15, 8, 2), run_on_commit)
     assert (result.flagged, result.reminded) == (0, 1)
-    assert sweep_at(hanoi(2027, 2, 15, 8, 3), on_commit).reminded == 0
+    assert sweep_at(hanoi(2027, 2, 15, 8, 3), run_on_commit).reminded == 0
     report.refresh_from_db()
     assert report.overdue_reminders == 2
     assert report.overdue_reminded_at == hanoi(2027, 2, 15, 8, 2)
@@ -173,17 +162,17 @@ def test_reminder_comes_one_working_day_later_not_over_the_weekend(
 
 
 def test_new_deadline_clears_the_flag_and_a_later_one_is_flagged_afresh(
-    submit, on_commit, officer_a, leader_a
+    submit, run_on_commit, officer_a, leader_a
 ):
     with time_machine.travel(hanoi(2027, 2, 11, 10, 0), tick=False):
-        report = on_commit(submit)
-    sweep_at(hanoi(2027, 2, 12, 10, 0), on_commit)
+        report = run_on_commit(submit)
+    sweep_at(hanoi(2027, 2, 12, 10, 0), run_on_commit)
     report.refresh_from_db()
     assert report.overdue_since == hanoi(2027, 2, 12, 9, 0)
 
     # Accepted late: the resolve deadline (Mon 15 Feb 16:00) is the one owed now.
     with time_machine.travel(hanoi(2027, 2, 12, 10, 30), tick=False):
-        on_commit(report_accept, actor=officer_a, report=report)
+        run_on_commit(report_accept, actor=officer_a, report=report)
     report.refresh_from_db()
     assert report.due_at == hanoi(2027, 2, 15, 16, 0)
     assert (report.overdue_since, report.overdue_reminders, report.overdue_reminded_at) == (
@@ -191,34 +180,34 @@ def test_new_deadline_clears_the_flag_and_a_later_one_is_flagged_afresh(
         0,
         None,
     )
-    assert sweep_at(hanoi(2027, 2, 15, 15, 59), on_commit).flagged == 0
-    assert sweep_at(hanoi(2027, 2, 15, 16, 1), on_commit).flagged == 1
+    assert sweep_at(hanoi(2027, 2, 15, 15, 59), run_on_commit).flagged == 0
+    assert sweep_at(hanoi(2027, 2, 15, 16, 1), run_on_commit).flagged == 1
     assert len(notices(leader_a, "overdue")) == 2  # one per deadline
 
     # An extension granted gives a new deadline: the flag goes, the new deadline is recorded.
     with time_machine.travel(hanoi(2027, 2, 16, 9, 0), tick=False):
-        request = on_commit(
+        request = run_on_commit(
             report_request_extension,
             actor=officer_a,
             report=report,
             until=hanoi(2027, 2, 19, 17, 0),
             reason="Cần thuê xe chuyên dụng",
         )
-        on_commit(report_decide_extension, actor=leader_a, request=request, grant=True)
+        run_on_commit(report_decide_extension, actor=leader_a, request=request, grant=True)
     report.refresh_from_db()
     assert (report.due_at, report.overdue_since) == (hanoi(2027, 2, 19, 17, 0), None)
-    assert sweep_at(hanoi(2027, 2, 19, 16, 0), on_commit).flagged == 0
+    assert sweep_at(hanoi(2027, 2, 19, 16, 0), run_on_commit).flagged == 0
 
 
-def test_resolving_an_overdue_report_clears_the_flag(submit, on_commit, officer_a, leader_a):
+def test_resolving_an_overdue_report_clears_the_flag(submit, run_on_commit, officer_a, leader_a):
     with time_machine.travel(hanoi(2027, 2, 11, 10, 0), tick=False):
-        report = on_commit(submit)
-        on_commit(report_accept, actor=officer_a, report=report)
-    sweep_at(hanoi(2027, 2, 16, 9, 0), on_commit)  # resolve by Mon 15 Feb 16:00
+        report = run_on_commit(submit)
+        run_on_commit(report_accept, actor=officer_a, report=report)
+    sweep_at(hanoi(2027, 2, 16, 9, 0), run_on_commit)  # resolve by Mon 15 Feb 16:00
     report.refresh_from_db()
     assert report.overdue_since == hanoi(2027, 2, 15, 16, 0)
     with time_machine.travel(hanoi(2027, 2, 16, 10, 0), tick=False):
-        on_commit(
+        run_on_commit(
             report_resolve,
             actor=officer_a,
             report=report,
@@ -229,15 +218,15 @@ def test_resolving_an_overdue_report_clears_the_flag(submit, on_commit, officer_
     assert (report.status, report.due_at, report.overdue_since) == (Status.RESOLVED, None, None)
     # Late is still late in the record: the event stays in the timeline.
     assert report.events.filter(action=Action.MARK_OVERDUE).count() == 1
-    assert sweep_at(hanoi(2027, 2, 17, 11, 0), on_commit).reminded == 0
+    assert sweep_at(hanoi(2027, 2, 17, 11, 0), run_on_commit).reminded == 0
 
 
-def test_a_reason_to_flag_is_rechecked_under_the_lock(submit, on_commit, officer_a):
+def test_a_reason_to_flag_is_rechecked_under_the_lock(submit, run_on_commit, officer_a):
     """A report accepted between the sweep's query and its lock is not flagged."""
     with time_machine.travel(hanoi(2027, 2, 11, 10, 0), tick=False):
-        report = on_commit(submit)
+        report = run_on_commit(submit)
     with time_machine.travel(hanoi(2027, 2, 12, 9, 30), tick=False):
-        on_commit(report_accept, actor=officer_a, report=report)
+        run_on_commit(report_accept, actor=officer_a, report=report)
     from sla.services import _flag_one
 
     with time_machine.travel(hanoi(2027, 2, 12, 9, 31), tick=False):
@@ -248,15 +237,15 @@ def test_a_reason_to_flag_is_rechecked_under_the_lock(submit, on_commit, officer
     assert report.overdue_since is None
 
 
-def test_sweep_queries_are_bounded(submit, on_commit, leader_a, coordinator):
+def test_sweep_queries_are_bounded(submit, run_on_commit, leader_a, coordinator):
     def queries_for(count: int) -> tuple[int, int]:
         Report.objects.all().delete()
         with time_machine.travel(hanoi(2027, 3, 1, 9, 0), tick=False):
             for _ in range(count):
-                on_commit(submit)
+                run_on_commit(submit)
         with time_machine.travel(hanoi(2027, 3, 2, 9, 0), tick=False):
             with CaptureQueriesContext(connection) as ctx:
-                result = on_commit(sla_sweep)
+                result = run_on_commit(sla_sweep)
         return result.flagged, len(ctx.captured_queries)
 
     flagged1, one = queries_for(1)
@@ -273,7 +262,7 @@ def test_sweep_queries_are_bounded(submit, on_commit, leader_a, coordinator):
     assert per_report <= 14
     with time_machine.travel(hanoi(2027, 3, 2, 9, 1), tick=False):
         with CaptureQueriesContext(connection) as ctx:
-            assert on_commit(sla_sweep).flagged == 0
+            assert run_on_commit(sla_sweep).flagged == 0
     # Nothing to do: the three index look-ups (due, reminders, due soon) and nothing else.
     assert len(ctx.captured_queries) == 3
 
@@ -282,31 +271,31 @@ def test_sweep_queries_are_bounded(submit, on_commit, leader_a, coordinator):
 
 
 def test_assignment_and_deadline_soon_notices_reach_the_assignee_once(
-    submit, on_commit, officer_a, officer_a2, leader_a
+    submit, run_on_commit, officer_a, officer_a2, leader_a
 ):
     with time_machine.travel(hanoi(2027, 2, 11, 10, 0), tick=False):
-        report = on_commit(submit)
-        on_commit(report_assign, actor=leader_a, report=report, assignee=officer_a2)
+        report = run_on_commit(submit)
+        run_on_commit(report_assign, actor=leader_a, report=report, assignee=officer_a2)
     [assigned] = notices(officer_a2, "assigned")
     assert report.tracking_code in assigned.title
     assert assigned.url.endswith(f"/can-bo/phan-anh/{report.tracking_code}/")
     assert notices(officer_a, "assigned") == []
 
     # Due Fri 12 Feb 9:00; two working hours before is Thursday 16:00.
-    assert sweep_at(hanoi(2027, 2, 11, 15, 59), on_commit).warned == 0
-    assert sweep_at(hanoi(2027, 2, 11, 16, 0), on_commit).warned == 1
-    assert sweep_at(hanoi(2027, 2, 12, 8, 30), on_commit).warned == 0
+    assert sweep_at(hanoi(2027, 2, 11, 15, 59), run_on_commit).warned == 0
+    assert sweep_at(hanoi(2027, 2, 11, 16, 0), run_on_commit).warned == 1
+    assert sweep_at(hanoi(2027, 2, 12, 8, 30), run_on_commit).warned == 0
     [soon] = notices(officer_a2, "due_soon")
     assert "09:00 12/02/2027" in soon.title
     assert notices(officer_a, "due_soon") == []
 
 
 def test_unassigned_report_warns_every_officer_of_the_unit(
-    submit, on_commit, officer_a, officer_a2, officer_b, leader_a
+    submit, run_on_commit, officer_a, officer_a2, officer_b, leader_a
 ):
     with time_machine.travel(hanoi(2027, 2, 11, 10, 0), tick=False):
-        on_commit(submit)
-    sweep_at(hanoi(2027, 2, 12, 8, 0), on_commit)
+        run_on_commit(submit)
+    sweep_at(hanoi(2027, 2, 12, 8, 0), run_on_commit)
     assert [len(notices(p, "due_soon")) for p in (officer_a, officer_a2, officer_b, leader_a)] == [
         1,
         1,
@@ -319,13 +308,13 @@ def test_unassigned_report_warns_every_officer_of_the_unit(
 
 
 def test_daily_digest_counts_overdue_and_unresolved_once_per_working_day(
-    submit, on_commit, leader_a, officer_a
+    submit, run_on_commit, leader_a, officer_a
 ):
     with time_machine.travel(hanoi(2027, 2, 11, 10, 0), tick=False):
-        on_commit(submit)
-        on_commit(submit, title="Ổ gà trước cổng trường")
+        run_on_commit(submit)
+        run_on_commit(submit, title="Ổ gà trước cổng trường")
     with time_machine.travel(hanoi(2027, 2, 12, 11, 0), tick=False):
-        on_commit(submit, title="Đèn đường hỏng")
+        run_on_commit(submit, title="Đèn đường hỏng")
 
     now = hanoi(2027, 2, 15, 7, 30)
     with time_machine.travel(now, tick=False):
