@@ -72,7 +72,8 @@ lint: pydeps
 	    accounts/vneid.py notify/services.py notify/channels.py notify/tasks.py notify/sms.py \
 	    sla/services.py sla/tasks.py alerts/services.py alerts/selectors.py reports/generate.py \
 	    reports/derived.py reports/storage.py rollups/services.py rollups/selectors.py \
-	    maps/services.py maps/selectors.py deployment/checks.py
+	    maps/services.py maps/selectors.py deployment/checks.py congdanso/counters.py \
+	    reports/backup.py
 	$(PY) manage.py makemigrations --check --dry-run
 
 test-sqlite:

@@ -5,14 +5,18 @@ coordinator; a city leader. Reference data (units, agencies, categories) is load
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
+import sys
 import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from PIL import Image
 
 from accounts.models import Membership, Role, User
@@ -273,6 +277,20 @@ def fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Every test starts in the site's language (Vietnamese), as every request does. Django's
+    LocaleMiddleware activates a request's language for the thread and never resets it, so a
+    test's English request would otherwise leak into the next test's code run outside a
+    request (routing reasons, notices), whichever tests the xdist worker happened to run
+    before it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def sms_outbox(settings):
     """Every test's SMS go to a list (notify.sms.outbox), never to the console or a gateway."""
     from notify import sms
@@ -281,3 +299,50 @@ def sms_outbox(settings):
     sms.outbox.clear()
     yield sms.outbox
     sms.outbox.clear()
+
+
+def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`manage.py args…` in another process with the environment `env` (e.g. fresh_site's)."""
+    # Our own interpreter and manage.py; the arguments are the test's.
+    return subprocess.run(  # noqa: S603
+        [sys.executable, str(Path(__file__).resolve().parent / "manage.py"), *args],
+        env=env,
+        cwd=Path(__file__).resolve().parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def fresh_site(tmp_path):
+    """The environment of a new, empty site: its own database and media folders."""
+    env = {
+        **os.environ,
+        "MEDIA_ROOT": str(tmp_path / "new-media"),
+        "PRIVATE_MEDIA_ROOT": str(tmp_path / "new-private"),
+        "DEBUG": "true",
+    }
+    if connection.vendor == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        yield env
+        return
+    import psycopg
+
+    conf = connection.settings_dict
+    name = f"restored_{uuid.uuid4().hex[:12]}"
+    server = {
+        "host": conf["HOST"],
+        "port": conf["PORT"],
+        "user": conf["USER"],
+        "password": conf["PASSWORD"],
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    env["DATABASE_URL"] = (
+        f"postgresql://{conf['USER']}:{conf['PASSWORD']}@{conf['HOST']}:{conf['PORT']}/{name}"
+    )
+    yield env
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

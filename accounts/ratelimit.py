@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -109,23 +108,25 @@ def hit(
 ) -> Limited | None:
     """Count one hit of `key` in the current window; a Limited when it is over `limit`.
 
-    Atomic on SQLite and PostgreSQL: the UPDATE … count = count + 1 locks the row, and two
-    processes creating the window's row at once meet the unique constraint, the loser then
-    updates the winner's row. Hits over the limit are counted too (cheap, and harmless: the
-    window ends at the same time whatever the count)."""
+    One statement, atomic on SQLite and PostgreSQL: INSERT … ON CONFLICT DO UPDATE count =
+    count + 1 RETURNING count. Two processes creating the window's row at once meet the
+    unique constraint (rate_counter_unique); the second waits and then adds. Hits over the
+    limit are counted too (cheap, and harmless: the window ends at the same time whatever the
+    count)."""
     now = now or timezone.now()
     start = _window_start(now, window_seconds)
     key = _counter_key(key)
-    with transaction.atomic():
-        rows = RateCounter.objects.filter(key=key, window_start=start)
-        if not rows.update(count=F("count") + 1):
-            try:
-                with transaction.atomic():
-                    RateCounter.objects.create(key=key, window_start=start, count=1)
-                _prune(now)
-            except IntegrityError:
-                rows.update(count=F("count") + 1)
-        count = rows.values_list("count", flat=True).get()
+    table = RateCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} ("key", window_start, "count") VALUES (%s, %s, 1) '  # noqa: S608
+            f'ON CONFLICT ("key", window_start) DO UPDATE SET "count" = {table}."count" + 1 '
+            'RETURNING "count"',
+            [key, connection.ops.adapt_datetimefield_value(start)],
+        )
+        (count,) = cursor.fetchone()
+    if count == 1:
+        _prune(now)
     if count <= limit:
         return None
     retry_after = math.ceil((start + timedelta(seconds=window_seconds) - now).total_seconds())

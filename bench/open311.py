@@ -2,6 +2,7 @@
 `GET /open311/v2/requests.json?page_size=500` (and common filters) at N reports.
 
 Usage: .venv/bin/python bench/open311.py [--reports 1000000] [--repeats 20]
+       [--generator orm|generate_reports]
        [--database-url postgresql://…]   (an empty, throw-away database: it is migrated and
                                           filled; e.g. under scripts/with-postgres.sh)
 Without --database-url it uses a fresh SQLite file in a temporary folder. Requests go through
@@ -18,8 +19,8 @@ from datetime import timedelta
 
 from synthetic import (
     bench_args,
-    build_reports,
     describe_machine,
+    fill,
     open_database,
     percentile,
     summary,
@@ -39,7 +40,7 @@ def main() -> None:
 
     try:
         setup_s = time.perf_counter() - started
-        insert_s = build_reports(args.reports, args.seed, photos=0.7, public=0.9)
+        insert_s = fill(args, photos=0.7, public=0.9)
         client = Client(HTTP_HOST="localhost")
         base = "/open311/v2/requests.json"
         week_ago = (timezone.localtime() - timedelta(days=7)).isoformat()
@@ -55,7 +56,8 @@ def main() -> None:
         ]
         print(describe_machine())
         print(
-            f"reports: {Report.objects.count():,} (inserted in {insert_s:.1f} s; reference "
+            f"reports: {Report.objects.count():,} (inserted by {args.generator} in {insert_s:.1f} "
+            f"s; reference "
             f"data {setup_s:.1f} s), photos: {Media.objects.count():,}"
         )
         print(f"repeats: {args.repeats} per query (after one warm-up)")

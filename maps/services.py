@@ -12,6 +12,7 @@ from typing import Any
 import h3
 from django.db import connection, transaction
 
+from congdanso import counters
 from reports.workflow import Status
 
 from .models import Level, MapCell
@@ -85,6 +86,7 @@ def _row(key: Key, n: int) -> list[Any]:
 
 
 _COLUMNS = "cell, resolution, level, category, status, ward, lat, lon, n"
+_KEY_COLUMNS = ("cell", "level", "category", "status", "ward")
 
 
 def row_values(key: Key, n: int) -> dict[str, Any]:
@@ -93,27 +95,18 @@ def row_values(key: Key, n: int) -> dict[str, Any]:
 
 
 def _add(deltas: Mapping[Key, int]) -> None:
-    """Add each delta to its row in one statement. INSERT … ON CONFLICT (PostgreSQL, SQLite
-    ≥ 3.24) is race-safe: two transactions counting in the same new cell cannot both insert;
-    the second waits on the unique index (mapcell_key_uniq) and then adds."""
-    # In key order: two transactions touching the same cells lock their rows in the same
-    # order, so they queue instead of deadlocking.
+    """Add each delta to its row in one statement (congdanso.counters: race-safe on the unique
+    index mapcell_key_uniq)."""
     rows = [_row(key, n) for key, n in sorted(deltas.items()) if n]
     if not rows:
         return
     table = MapCell._meta.db_table
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({_COLUMNS}) VALUES {values} "  # noqa: S608 - our constants
-            "ON CONFLICT (cell, level, category, status, ward) "
-            f"DO UPDATE SET n = {table}.n + excluded.n",
-            [value for row in rows for value in row],
-        )
-        if any(n < 0 for n in deltas.values()):
-            # Emptied rows go, so a cell a report left is not drawn as a 0 cluster.
-            emptied = sorted({key[0] for key, n in deltas.items() if n < 0})
-            marks = ", ".join(["%s"] * len(emptied))
+    counters.add(table, _COLUMNS.split(", "), _KEY_COLUMNS, ["n"], rows)
+    if any(n < 0 for n in deltas.values()):
+        # Emptied rows go, so a cell a report left is not drawn as a 0 cluster.
+        emptied = sorted({key[0] for key, n in deltas.items() if n < 0})
+        marks = ", ".join(["%s"] * len(emptied))
+        with connection.cursor() as cursor:
             cursor.execute(
                 f"DELETE FROM {table} WHERE n <= 0 AND cell IN ({marks})",  # noqa: S608
                 emptied,

@@ -1,16 +1,19 @@
-"""One-file backups: the database, the uploaded originals (PRIVATE_MEDIA_ROOT) and their public
-copies (MEDIA_ROOT), with a manifest to check a restore against.
+"""One-file backups: the database, the uploaded originals (the private store) and their public
+copies (the default store), with a manifest to check a restore against.
 
 The archive (tar.gz) holds:
   manifest.json        counts of reports, events and attachments; the sha256 of every file
   database.sqlite3     SQLite: a copy made with SQLite's online backup API (consistent while
                        the application keeps writing)
   database.pgdump      PostgreSQL: `pg_dump --format=custom` (one consistent snapshot)
-  media/…              MEDIA_ROOT
-  private_media/…      PRIVATE_MEDIA_ROOT
+  media/…              the public copies: MEDIA_ROOT, or the MEDIA_S3_BUCKET bucket
+  private_media/…      the originals: PRIVATE_MEDIA_ROOT, or the PRIVATE_MEDIA_S3_BUCKET bucket
+
+Files are read and written through the storage API (reports/storage.py), so the same archive
+restores onto disks or into buckets, whichever the restoring site is configured with.
 
 The database is copied first and the files after: a file added meanwhile is extra in the
-archive, and every attachment row in the copy already has its files on disk.
+archive, and every attachment row in the copy already has its files stored.
 """
 
 from __future__ import annotations
@@ -30,15 +33,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
+from django.core.files.base import File
+from django.core.files.storage import Storage
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from .storage import is_missing, local_file
+
 FORMAT = 1
 MANIFEST = "manifest.json"
-# Archive folder → the setting naming where the files live.
-FILE_ROOTS = {"media": "MEDIA_ROOT", "private_media": "PRIVATE_MEDIA_ROOT"}
+# Archive folders, in the order they are written.
+FILE_STORES = ("media", "private_media")
 # Tables Django fills on `migrate` by itself: a database holding only these is empty.
 BOOKKEEPING_TABLES = frozenset({"django_migrations", "django_content_type", "auth_permission"})
 
@@ -67,12 +73,52 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _files_under(root: Path) -> Iterator[Path]:
-    if not root.is_dir():
+def _store(prefix: str) -> Storage:
+    """The storage behind an archive folder, as configured now (disk or bucket)."""
+    from django.core.files.storage import default_storage
+
+    from .storage import private_storage
+
+    return default_storage if prefix == "media" else private_storage()
+
+
+def _names_in(storage: Storage, folder: str = "") -> Iterator[str]:
+    """Every file's name in the storage, folders first to last, each folder's files sorted."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # a store nothing was ever written to
         return
-    for directory, _dirs, names in os.walk(root):
-        for name in sorted(names):
-            yield Path(directory) / name
+    for name in sorted(files):
+        yield f"{folder}/{name}" if folder else name
+    for sub in sorted(folders):
+        yield from _names_in(storage, f"{folder}/{sub}" if folder else sub)
+
+
+def _stored_sha256(storage: Storage, name: str) -> str | None:
+    """The sha256 of a stored file; None when it is not there."""
+    try:
+        with local_file(storage, name) as path:
+            return _sha256(Path(path))
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # a bucket's "no such key" is a botocore ClientError
+        if is_missing(exc):
+            return None
+        raise
+
+
+def _put(storage: Storage, name: str, source: Path, digest: str) -> None:
+    """Store `source` under exactly `name`, unless the same bytes are there already."""
+    if storage.exists(name):
+        if _stored_sha256(storage, name) == digest:
+            return
+        # A store that keeps both files (the private one never overwrites) would save ours
+        # under another name: the stale file goes first.
+        storage.delete(name)
+    with source.open("rb") as handle:
+        saved = storage.save(name, File(handle, name=name))
+    if saved != name:
+        raise BackupError(f"The storage saved {name} as {saved}.")
 
 
 def _vendor() -> str:
@@ -184,12 +230,14 @@ def backup(output: Path) -> dict[str, Any]:
         partial = output.with_name(output.name + ".partial")
         with tarfile.open(partial, "w:gz") as archive:
             archive.add(folder / database, arcname=database)
-            for prefix, setting in FILE_ROOTS.items():
-                root = Path(getattr(settings, setting))
-                for path in _files_under(root):
-                    name = f"{prefix}/{path.relative_to(root).as_posix()}"
-                    manifest["files"][name] = _sha256(path)
-                    archive.add(path, arcname=name)
+            for prefix in FILE_STORES:
+                storage = _store(prefix)
+                for stored in _names_in(storage):
+                    name = f"{prefix}/{stored}"
+                    # A path on disk: the file itself, or a download from the bucket.
+                    with local_file(storage, stored) as path:
+                        manifest["files"][name] = _sha256(Path(path))
+                        archive.add(path, arcname=name)
             data = json.dumps(manifest, indent=1, sort_keys=True).encode()
             info = tarfile.TarInfo(MANIFEST)
             info.size = len(data)
@@ -276,10 +324,11 @@ def restore(path: Path, *, force: bool = False) -> RestoreResult:
             # filter="data": no absolute paths, no "..", no links out of the folder.
             archive.extractall(folder, filter="data")
         _load_database(folder, manifest)
-        for prefix, setting in FILE_ROOTS.items():
-            source = folder / prefix
-            if source.is_dir():
-                shutil.copytree(source, Path(getattr(settings, setting)), dirs_exist_ok=True)
+        for name, digest in sorted(manifest["files"].items()):
+            prefix, _sep, stored = name.partition("/")
+            if prefix not in FILE_STORES:
+                raise BackupError(f"Unknown folder in the backup: {name}")
+            _put(_store(prefix), stored, folder / name, digest)
     return check(manifest)
 
 
@@ -293,11 +342,11 @@ def check(manifest: dict[str, Any]) -> RestoreResult:
         if found.get(name, 0) < expected:
             result.problems.append(f"{name}: {found.get(name, 0)} restored, {expected} backed up")
     for name, digest in manifest["files"].items():
-        prefix, _sep, rest = name.partition("/")
-        path = Path(getattr(settings, FILE_ROOTS[prefix])) / rest
-        if not path.is_file():
+        prefix, _sep, stored = name.partition("/")
+        found_digest = _stored_sha256(_store(prefix), stored) if prefix in FILE_STORES else None
+        if found_digest is None:
             result.problems.append(f"file missing: {name}")
-        elif _sha256(path) != digest:
+        elif found_digest != digest:
             result.problems.append(f"file differs from the backup: {name}")
         else:
             result.files += 1
@@ -306,7 +355,7 @@ def check(manifest: dict[str, Any]) -> RestoreResult:
         for field_name, name in zip(fields, names, strict=True):
             if not name:
                 continue
-            root = settings.PRIVATE_MEDIA_ROOT if field_name == "file" else settings.MEDIA_ROOT
-            if not (Path(root) / name).is_file():
+            storage = _store("private_media" if field_name == "file" else "media")
+            if not storage.exists(name):
                 result.problems.append(f"attachment {media_id}: {field_name} {name} missing")
     return result

@@ -719,6 +719,13 @@ def _proof(batch: Batch, report_id: int, event_id: int, code: str, at: str) -> N
 # --- writing ----------------------------------------------------------------------------------
 
 TABLES = ("reports_report", "reports_reportevent", "reports_media", "reports_rating")
+# Rebuilt from the reports at the end (reports.derived.rebuild_all).
+DERIVED_TABLES = (
+    "rollups_unitcategoryday",
+    "rollups_unitday",
+    "rollups_unitmonth",
+    "maps_mapcell",
+)
 EVENTS_PER_REPORT_MAX = 8  # submit, route, accept, resolve, reopen, accept, resolve, close
 
 
@@ -737,6 +744,19 @@ class Writer:
         self.write("reports_reportevent", EVENT_COLUMNS, batch.events)
         self.write("reports_media", MEDIA_COLUMNS, batch.media)
         self.write("reports_rating", RATING_COLUMNS, batch.ratings)
+
+    def analyze(self, tables: Sequence[str]) -> None:
+        """Fresh planner statistics for the tables written. Without them PostgreSQL plans the
+        next queries on a million new rows as if the tables were still small (bench/open311.py
+        at 1 M: p95 918 ms before, see docs/benchmarks.md); a live database gets them from
+        autovacuum, minutes later."""
+        quote = self.connection.ops.quote_name
+        with self.connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                cursor.execute(f"ANALYZE {', '.join(quote(t) for t in tables)}")
+            else:
+                for table in tables:  # SQLite's ANALYZE takes one table (or everything)
+                    cursor.execute(f"ANALYZE {quote(table)}")
 
     def skip_foreign_key_checks(self) -> None:
         """On PostgreSQL as a superuser, for this transaction only, skip the foreign-key
@@ -953,6 +973,7 @@ def generate(
         # The dashboard's rollups and the map's cells follow the reports written above.
         derived_started = _time.perf_counter()
         derived.rebuild_all()
+        writer.analyze([*TABLES, *DERIVED_TABLES])
         totals.derived_seconds = _time.perf_counter() - derived_started
     totals.seconds = _time.perf_counter() - started
     return totals

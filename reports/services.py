@@ -13,8 +13,8 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -118,11 +118,17 @@ def _deadlines_from(now: datetime, category: Category, priority: str) -> dict:
 
 def _next_tracking_code(now: datetime) -> str:
     year = clock_local(now).year
-    TrackingCounter.objects.get_or_create(year=year)
-    # The row update serialises concurrent submissions (row lock on PostgreSQL, write lock
-    # on SQLite) so two reports never share a number.
-    TrackingCounter.objects.filter(year=year).update(last=F("last") + 1)
-    last = TrackingCounter.objects.get(year=year).last
+    table = TrackingCounter._meta.db_table
+    # One statement (PostgreSQL; SQLite ≥ 3.35): the upsert takes the row lock on PostgreSQL
+    # (the write lock on SQLite) until the submission commits, so two reports never share a
+    # number, and the first report of a year creates that year's row.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608 - our constant
+            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [year],
+        )
+        (last,) = cursor.fetchone()
     return f"PA-{year}-{last:06d}"
 
 
@@ -384,12 +390,18 @@ def _create_and_route(
         data["via"] = via
     if media_urls:
         data["media_urls"] = media_urls
-    workflow.transition(report, Action.SUBMIT, actor=None, data=data)
-    _store_files(report, inspected, actor=reporter, event=None, is_proof=False, written=written)
-    if reporter is not None:
-        ReportFollower.objects.get_or_create(
-            report=report, user=reporter, defaults={"created_at": now}
-        )
+    # Received and routed in one transaction: the derived tables count it once, as routed.
+    with derived.deferred():
+        workflow.transition(report, Action.SUBMIT, actor=None, data=data)
+        _store_files(report, inspected, actor=reporter, event=None, is_proof=False, written=written)
+        if reporter is not None:
+            # A report created just now has no followers yet: no need for get_or_create.
+            ReportFollower.objects.create(report=report, user=reporter, created_at=now)
+        _route_new(report, category=category, lat=lat, now=now)
+    return report
+
+
+def _route_new(report: Report, *, category: Category, lat: float | None, now: datetime) -> None:
     if lat is None:
         # No point, no ward: only the coordination office can place it. The reason is kept in
         # the official language whatever language the sender asked for (as route_report does).
@@ -413,7 +425,6 @@ def _create_and_route(
             **_deadlines_from(now, category, report.priority),
         },
     )
-    return report
 
 
 # --- the unit's work -------------------------------------------------------------------------

@@ -182,13 +182,14 @@ def file_stat(storage: Storage, name: str) -> tuple[int, datetime]:
     except FileNotFoundError:
         raise
     except Exception as exc:
-        if _is_missing(exc):
+        if is_missing(exc):
             raise FileNotFoundError(name) from exc
         raise
     return size, modified
 
 
-def _is_missing(exc: Exception) -> bool:
+def is_missing(exc: Exception) -> bool:
+    """Whether a storage error means "no such file" (a bucket says so with an error code)."""
     response = getattr(exc, "response", None)
     if not isinstance(response, dict):
         return False

@@ -7,10 +7,9 @@ report's contribution: the old snapshot's counts are subtracted from the old key
 ones added to the new key (a re-route, transfer or category change moves the key), in the
 same transaction as the change. Merged duplicates contribute nothing, as in the dashboard.
 
-Race safety: counters move with `UPDATE … SET n = n + delta` (never read-modify-write); a
-missing row is created inside a savepoint, and when another transaction created it first the
-unique constraint refuses ours and we fall back to the UPDATE — on PostgreSQL the INSERT waits
-for the other transaction and the UPDATE then sees its row, so no count is lost.
+Race safety: counters move with `INSERT … ON CONFLICT DO UPDATE SET n = n + delta`
+(congdanso.counters; never read-modify-write): when another transaction is creating the same
+row, ours waits on the unique constraint and then adds to it, so no count is lost.
 
 "Overdue" counts the open reports the SLA sweep has flagged (overdue_since set through
 workflow.transition, every minute): it lags `due_at < now` by at most the sweep interval, and
@@ -24,7 +23,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -40,6 +39,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
+from congdanso import counters
 from reports.workflow import OPEN_STATUSES, Status
 
 from .histogram import ACCEPT_FIELDS, BUCKETS, EDGES, RESOLVE_FIELDS, bucket
@@ -107,15 +107,10 @@ def _bump(key: Key, delta: Mapping[str, int]) -> None:
 def _upsert(
     model: type[UnitDay] | type[UnitCategoryDay] | type[UnitMonth], key: dict, delta: dict
 ) -> None:
-    updates = {name: F(name) + n for name, n in delta.items()}
-    if model.objects.filter(**key).update(**updates):
-        return
-    try:
-        with transaction.atomic():  # a savepoint: a refused INSERT leaves the caller's work
-            model.objects.create(**key, **delta)
-    except IntegrityError:
-        # Another transaction created the row meanwhile (and has committed: the INSERT waited).
-        model.objects.filter(**key).update(**updates)
+    # One statement, race-safe on the table's unique key (congdanso.counters). A new row
+    # needs every counter (the zeros are model defaults, not database ones).
+    row = [*key.values(), *(delta.get(name, 0) for name in SUM_FIELDS)]
+    counters.add(model._meta.db_table, [*key, *SUM_FIELDS], list(key), list(delta), [row])
 
 
 def apply_report_change(*, before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> None:

@@ -4,6 +4,7 @@ every limited entry point (password sign-in, TOTP code, report submission by API
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -58,6 +59,44 @@ def test_old_windows_are_pruned_when_a_new_window_starts(clock):
     RateCounter.objects.create(key="t:recent", window_start=MOMENT - timedelta(hours=2), count=7)
     ratelimit.hit(key="t:new", limit=5, window_seconds=900)
     assert sorted(RateCounter.objects.values_list("key", flat=True)) == ["t:new", "t:recent"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_processes_counting_in_a_new_window_at_once_lose_no_hit(clock):
+    """Four app servers' hits on one key as a window opens: every hit is counted once, and
+    exactly the hits over the limit are refused. On PostgreSQL the four run at once and meet
+    on the unique key (one inserts, the others wait and add). The SQLite test database is in
+    memory, where a second writer is refused instead of queueing, so there they take turns,
+    as a file database's writers queue."""
+    from django.db import connection
+
+    at_once = connection.vendor == "postgresql"
+    start = threading.Barrier(4) if at_once else None
+    refused: list[int] = []
+    errors: list[BaseException] = []
+
+    def server() -> None:
+        try:
+            if start is not None:
+                start.wait(timeout=10)
+            for _ in range(25):
+                if ratelimit.hit(key="t:race", limit=60, window_seconds=900) is not None:
+                    refused.append(1)
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=server) for _ in range(4)]
+    for t in threads:
+        t.start()
+        if not at_once:
+            t.join(timeout=30)
+    for t in threads:
+        t.join(timeout=30)
+    assert errors == []
+    assert RateCounter.objects.get(key="t:race").count == 100
+    assert len(refused) == 40
 
 
 @pytest.mark.django_db

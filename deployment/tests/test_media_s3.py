@@ -17,8 +17,10 @@ from pathlib import Path
 import boto3
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 from PIL import Image
 
+from conftest import manage
 from reports.models import Media
 
 SETTINGS_FILE = Path(__file__).resolve().parents[2] / "congdanso" / "settings.py"
@@ -261,3 +263,65 @@ def test_without_buckets_media_stay_on_disk(monkeypatch):
 def test_half_or_shared_bucket_configuration_fails_at_start(env, monkeypatch):
     with pytest.raises(ImproperlyConfigured, match="PRIVATE_MEDIA_S3_BUCKET"):
         _settings_with(env, monkeypatch)
+
+
+def _objects(client, bucket: str) -> dict[str, bytes]:
+    return {
+        k: client.get_object(Bucket=bucket, Key=k)["Body"].read() for k in _keys(client, bucket)
+    }
+
+
+# backup needs the rows committed (pg_dump and SQLite's backup API read outside the test's
+# transaction), as in reports/tests/test_backup.py.
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_carries_the_buckets_objects_to_a_new_site_with_buckets_of_its_own(
+    buckets, s3_endpoint, submit, run_worker, tmp_path, fresh_site
+):
+    client, public, private = buckets
+    report = submit()
+    run_worker()
+    old_public, old_private = _objects(client, public), _objects(client, private)
+    assert (len(old_public), len(old_private)) == (2, 1)  # thumbnail and display copy; original
+
+    archive = tmp_path / "site.tar.gz"
+    out = io.StringIO()
+    call_command("backup", "--output", str(archive), stdout=out)
+    assert "1 reports, 2 events, 1 attachments and 3 files" in out.getvalue()
+
+    new_public, new_private = f"{public}-restored", f"{private}-restored"
+    client.create_bucket(Bucket=new_public)
+    client.create_bucket(Bucket=new_private)
+    site = {**fresh_site, "MEDIA_S3_BUCKET": new_public, "PRIVATE_MEDIA_S3_BUCKET": new_private}
+    restored = manage(site, "restore", str(archive))
+    assert restored.returncode == 0, restored.stderr
+    assert restored.stdout == (
+        "Restored and checked against the manifest: 1 reports, 2 events, 1 attachments, 3 files.\n"
+    )
+    # The same objects, byte for byte; the copies public again, the original still private.
+    assert _objects(client, new_public) == old_public
+    assert _objects(client, new_private) == old_private
+    assert all(_public_grant(client, new_public, key) for key in old_public)
+    assert not any(_public_grant(client, new_private, key) for key in old_private)
+    # The restored site shows the photo from its own bucket.
+    shown = manage(
+        site,
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
+        "from reports.models import Media; m = Media.objects.get(); print(m.display.url)",
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert f"/{new_public}/" in shown.stdout
+    assert report.tracking_code in manage(site, "shell", "-c", LIST_CODES).stdout
+
+    # A copy lost from the new bucket is named by a second restore's check, not hidden.
+    lost = next(iter(old_public))
+    client.delete_object(Bucket=new_public, Key=lost)
+    client.delete_object(Bucket=new_private, Key=next(iter(old_private)))
+    again = manage(site, "restore", "--force", str(archive))
+    assert again.returncode == 0, again.stderr
+    assert _objects(client, new_public) == old_public
+
+
+LIST_CODES = "from reports.models import Report; print(list(Report.objects.values_list('tracking_code', flat=True)))"

@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import subprocess
-import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -18,11 +14,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from conftest import GOOD_ANSWER, photo_file
+from conftest import GOOD_ANSWER, manage, photo_file
 from reports.models import Media, Report, ReportEvent
 from reports.services import report_accept, report_resolve
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # Run by the restored site: what it holds, to compare with what was backed up.
 INVENTORY = """
@@ -58,51 +52,6 @@ def inventory() -> dict:
             }
         )
     )
-
-
-def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-@pytest.fixture
-def fresh_site(tmp_path):
-    """The environment of a new, empty site: its own database and media folders."""
-    env = {
-        **os.environ,
-        "MEDIA_ROOT": str(tmp_path / "new-media"),
-        "PRIVATE_MEDIA_ROOT": str(tmp_path / "new-private"),
-        "DEBUG": "true",
-    }
-    if connection.vendor == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        yield env
-        return
-    import psycopg
-
-    conf = connection.settings_dict
-    name = f"restored_{uuid.uuid4().hex[:12]}"
-    server = {
-        "host": conf["HOST"],
-        "port": conf["PORT"],
-        "user": conf["USER"],
-        "password": conf["PASSWORD"],
-    }
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    env["DATABASE_URL"] = (
-        f"postgresql://{conf['USER']}:{conf['PASSWORD']}@{conf['HOST']}:{conf['PORT']}/{name}"
-    )
-    yield env
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # The backup reads the database as another process would (pg_dump has its own connection;

@@ -197,6 +197,33 @@ def test_tracking_codes_are_distinct_and_carry_the_year(submit, clock):
     assert all(code.startswith("PA-2026-") and len(code) == len("PA-2026-000001") for code in codes)
 
 
+def test_numbering_starts_again_at_one_in_a_new_year_and_the_old_year_keeps_its_count(
+    submit, clock
+):
+    first = submit().tracking_code
+    # New Year's Eve, 23:59 in Hanoi (16:59 UTC): still the old year.
+    clock.move_to(datetime(2026, 12, 31, 23, 59, tzinfo=HANOI))
+    eve = submit().tracking_code
+    clock.move_to(datetime(2027, 1, 1, 0, 1, tzinfo=HANOI))
+    new_year = [submit().tracking_code for _ in range(2)]
+    assert (first, eve) == ("PA-2026-000001", "PA-2026-000002")
+    assert new_year == ["PA-2027-000001", "PA-2027-000002"]
+
+
+def test_a_submission_is_a_bounded_number_of_statements(submit, django_assert_max_num_queries):
+    """The submission's cost, which bounds how many reports a server takes per second
+    (bench/http_submit.py). Received and routed in one transaction, the dashboard rollups and
+    map counts are written once, as routed (reports.derived.deferred): 3 rollup updates and 1
+    map upsert, not twice that and a ratings query."""
+    submit()  # the day's rollup rows and the map cells exist from now on
+    # savepoint, tracking number, report, event, photo, photo-processing task, follower, ward,
+    # rules, ward committee and coordination office, report update, last event's hash, event,
+    # safety-net task, 3 rollups, map cells, release.
+    with django_assert_max_num_queries(19):
+        report = submit()
+    assert fresh(report).status == Status.ROUTED
+
+
 # --- reopening and escalation ---------------------------------------------------------------
 
 

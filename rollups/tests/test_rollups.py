@@ -154,6 +154,33 @@ def test_rebuild_is_idempotent_and_the_command_reports_the_rows(submit, capsys):
     assert f"{len(before[0])} unit × category × day rows" in out
 
 
+def test_a_deferred_block_counts_once_and_a_failed_one_counts_nothing(submit, officer_a, ward_a):
+    from maps.models import MapCell
+    from reports import derived
+
+    with time_machine.travel(MONDAY_9AM, tick=False):
+        report = submit()
+        counted = (table(UnitCategoryDay), table(UnitDay), table(UnitMonth))
+        cells = sorted(MapCell.objects.values_list("cell", "level", "status", "n"))
+        # A block that fails after a step committed its savepoint: the step is rolled back
+        # and the deferred counts are never written (here the block encloses the transaction,
+        # so counts written on the way out would outlive the rollback).
+        with pytest.raises(RuntimeError), derived.deferred(), transaction.atomic():
+            services.report_accept(actor=officer_a, report=report)
+            raise RuntimeError("the disk is full")
+        assert (table(UnitCategoryDay), table(UnitDay), table(UnitMonth)) == counted
+        assert sorted(MapCell.objects.values_list("cell", "level", "status", "n")) == cells
+        # Two steps of one report in one block land as one change, exact as a rebuild.
+        report = Report.objects.get(pk=report.pk)
+        with transaction.atomic(), derived.deferred():
+            services.report_accept(actor=officer_a, report=report)
+            services.report_start(actor=officer_a, report=report)
+        assert Report.objects.get(pk=report.pk).status == "in_progress"
+        assert_incremental_equals_rebuilt()
+        assert not MapCell.objects.filter(status="accepted").exists()
+        assert MapCell.objects.filter(status="in_progress").exists()
+
+
 def test_a_report_with_no_unit_counts_in_the_city_headline_only(submit, ward_a):
     with time_machine.travel(MONDAY_9AM, tick=False) as clock:
         routed = submit()
@@ -186,8 +213,8 @@ def test_a_scope_the_rollups_cannot_express_falls_back_to_group_by(
 
 @pytest.mark.django_db(transaction=True)
 def test_two_transactions_creating_the_same_row_lose_no_count(ward_a, waste):
-    """Both transactions find no row and INSERT; the second waits for the first to commit,
-    is refused by the unique key, and adds with an UPDATE instead (PostgreSQL). SQLite takes
+    """Both transactions find no row and INSERT; the second waits on the unique key for the
+    first to commit, then adds to the first's row (ON CONFLICT DO UPDATE, PostgreSQL). SQLite takes
     the write lock at BEGIN (IMMEDIATE), so a second writer queues until the first commits; the
     test database there is in memory, where a waiting writer is refused ("table is locked")
     instead of queueing, so the second starts after the first's commit, as it would queue."""
