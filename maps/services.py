@@ -5,11 +5,13 @@ table from the reports after writers that bypass the services (generate_reports,
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 import h3
+import h3.api.basic_int as h3_int
 from django.db import connection, transaction
 
 from congdanso import counters
@@ -133,28 +135,42 @@ def count_reports(rows: Iterable[tuple[Any, Any, int, str, int | None]]) -> Coun
     return counts
 
 
-def _write(rows: Iterable[list[Any]]) -> None:
-    """Insert count rows fast: COPY on PostgreSQL, one executemany on SQLite (the ORM's
-    bulk_create spends ~30 s per million rows preparing values)."""
-    table = MapCell._meta.db_table
+def _copy(table: str, columns: str, rows: Iterable[Sequence[Any]]) -> None:
+    """Insert rows fast: COPY on PostgreSQL, executemany on SQLite (the ORM's bulk_create
+    spends ~30 s per million rows preparing values)."""
     if connection.vendor == "postgresql":
         # The psycopg connection itself, inside Django's transaction.
         with connection.connection.cursor() as cursor:  # type: ignore[union-attr]
-            with cursor.copy(f"COPY {table} ({_COLUMNS}) FROM STDIN") as copy:
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         return
-    marks = ", ".join(["%s"] * len(_COLUMNS.split(", ")))
+    marks = ", ".join(["%s"] * len(columns.split(", ")))
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} ({_COLUMNS}) VALUES ({marks})",  # noqa: S608 - our constants
-            list(rows),
-        )
+        batch: list[Sequence[Any]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == 20_000:
+                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", batch)  # noqa: S608
+                batch = []
+        if batch:
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", batch)  # noqa: S608
+
+
+# Temporary tables of a rebuild: each report's cells, and each cell's centre.
+_POINTS = "map_rebuild_point"
+_CENTRES = "map_rebuild_centre"
 
 
 def rebuild(*, chunk: int = 20_000) -> int:
     """Recompute every count from the reports; returns the number of rows written.
-    Run after writers that bypass the services (generate_reports, restoring a backup)."""
+    Run after writers that bypass the services (generate_reports, restoring a backup).
+
+    h3 is not in the database (no PostGIS/h3-pg), so Python computes each report's three cells
+    (< 1 µs each) and COPYs them beside the report's category, status and ward into a temporary
+    table; the database then counts every level with GROUP BY. Counting in a Python dict
+    instead (count_reports, which the migration filling the table still uses, and which gives
+    the same rows: tested) took longer and held every key in memory at once."""
     from reports.models import Report
 
     reports = (
@@ -163,10 +179,70 @@ def rebuild(*, chunk: int = 20_000) -> int:
         .values_list("lat", "lon", "category_id", "status", "ward_id")
         .order_by()
     )
-    with transaction.atomic():
-        # Counting in Python: h3 is not in the database (no PostGIS/h3-pg); one pass over
-        # five columns, ~1 s per 200,000 reports.
-        counts = count_reports(reports.iterator(chunk_size=chunk))
+    cells: set[int] = set()
+
+    def points() -> Iterator[list[tuple[Any, ...]]]:
+        """The rows for the temporary table, a chunk at a time: on PostgreSQL the reports are
+        read through a server-side cursor of the same connection, which cannot fetch while a
+        COPY is under way, so each chunk is read whole before it is copied."""
+        cell_of = h3_int.latlng_to_cell
+        rows = reports.iterator(chunk_size=chunk)
+        while batch := list(islice(rows, chunk)):
+            out = []
+            for lat, lon, category, status, ward in batch:
+                at = tuple(cell_of(lat, lon, resolution) for resolution in RESOLUTIONS)
+                cells.update(at)
+                out.append((*at, category, status, ward or 0))
+            yield out
+
+    cell_columns = [f"cell{resolution}" for resolution in RESOLUTIONS]
+    table = MapCell._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Room to count in memory (hash aggregation) instead of sorting on disk; for this
+            # transaction only.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+        for name in (_POINTS, _CENTRES):
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_POINTS} ("
+            + ", ".join(f"{c} bigint" for c in cell_columns)
+            + ", category integer, status text, ward integer)"
+        )
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_CENTRES} "
+            "(cell bigint PRIMARY KEY, resolution integer, lat double precision, "
+            "lon double precision)"
+        )
+        for batch in points():
+            _copy(_POINTS, ", ".join([*cell_columns, "category", "status", "ward"]), batch)
+        _copy(
+            _CENTRES,
+            "cell, resolution, lat, lon",
+            ((c, h3_int.get_resolution(c), *centre(c)) for c in sorted(cells)),
+        )
         MapCell.objects.all().delete()
-        _write((_row(key, n) for key, n in counts.items()))
-    return len(counts)
+        # Per level: the key columns it keeps (the others are 0 or "").
+        levels = (
+            (Level.ALL, ()),
+            (Level.CATEGORY, ("category",)),
+            (Level.STATUS, ("status",)),
+            (Level.FULL, ("category", "status", "ward")),
+        )
+        blank = {"category": "0", "status": "''", "ward": "0"}
+        written = 0
+        for cell_column in cell_columns:
+            for level, kept in levels:
+                values = ", ".join(f"g.{k}" if k in kept else blank[k] for k in blank)
+                groups = ", ".join([cell_column, *kept])
+                # Counted first, the centres joined to the counts (fewer rows than points).
+                cursor.execute(
+                    f"INSERT INTO {table} ({_COLUMNS}) "  # noqa: S608 - our constants
+                    f"SELECT g.{cell_column}, c.resolution, {int(level)}, {values}, c.lat, c.lon, "
+                    f"g.n FROM (SELECT {groups}, COUNT(*) AS n FROM {_POINTS} GROUP BY {groups}) g "
+                    f"JOIN {_CENTRES} c ON c.cell = g.{cell_column}"
+                )
+                written += cursor.rowcount
+        for name in (_POINTS, _CENTRES):
+            cursor.execute(f"DROP TABLE {name}")
+    return written
