@@ -25,6 +25,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from congdanso import counters
+
 from .models import RateCounter
 
 # name → (hits allowed, window in seconds). Generous for real use, tight for a script:
@@ -116,15 +118,11 @@ def hit(
     now = now or timezone.now()
     start = _window_start(now, window_seconds)
     key = _counter_key(key)
-    table = RateCounter._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'INSERT INTO {table} ("key", window_start, "count") VALUES (%s, %s, 1) '  # noqa: S608
-            f'ON CONFLICT ("key", window_start) DO UPDATE SET "count" = {table}."count" + 1 '
-            'RETURNING "count"',
-            [key, connection.ops.adapt_datetimefield_value(start)],
-        )
-        (count,) = cursor.fetchone()
+    count = counters.increment(
+        RateCounter._meta.db_table,
+        {"key": key, "window_start": connection.ops.adapt_datetimefield_value(start)},
+        "count",
+    )
     if count == 1:
         _prune(now)
     if count <= limit:

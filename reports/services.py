@@ -13,12 +13,13 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, User
+from congdanso import counters
 from routing.models import Category, Priority
 from routing.rules import RoutingDecision
 from routing.services import route_report
@@ -118,17 +119,9 @@ def _deadlines_from(now: datetime, category: Category, priority: str) -> dict:
 
 def _next_tracking_code(now: datetime) -> str:
     year = clock_local(now).year
-    table = TrackingCounter._meta.db_table
-    # One statement (PostgreSQL; SQLite ≥ 3.35): the upsert takes the row lock on PostgreSQL
-    # (the write lock on SQLite) until the submission commits, so two reports never share a
-    # number, and the first report of a year creates that year's row.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608 - our constant
-            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [year],
-        )
-        (last,) = cursor.fetchone()
+    # One statement (congdanso.counters): the row stays locked until the submission commits,
+    # so two reports never share a number; the first report of a year creates its row.
+    last = counters.increment(TrackingCounter._meta.db_table, {"year": year}, "last")
     return f"PA-{year}-{last:06d}"
 
 
