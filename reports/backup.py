@@ -309,6 +309,15 @@ def _load_database(folder: Path, manifest: dict[str, Any]) -> None:
     )
 
 
+def _check_file_names(manifest: dict[str, Any]) -> None:
+    """Every file the manifest lists goes to one of our stores, under a plain relative name."""
+    for name in manifest["files"]:
+        prefix, _sep, stored = name.partition("/")
+        parts = stored.split("/")
+        if prefix not in FILE_STORES or not stored or stored.startswith("/") or ".." in parts:
+            raise BackupError(f"Unknown folder in the backup: {name}")
+
+
 def restore(path: Path, *, force: bool = False) -> RestoreResult:
     """Load the archive at `path` into the configured database and file folders, then check
     them against its manifest."""
@@ -323,11 +332,10 @@ def restore(path: Path, *, force: bool = False) -> RestoreResult:
         with tarfile.open(path, "r:gz") as archive:
             # filter="data": no absolute paths, no "..", no links out of the folder.
             archive.extractall(folder, filter="data")
+        _check_file_names(manifest)  # before anything is replaced
         _load_database(folder, manifest)
         for name, digest in sorted(manifest["files"].items()):
             prefix, _sep, stored = name.partition("/")
-            if prefix not in FILE_STORES:
-                raise BackupError(f"Unknown folder in the backup: {name}")
             _put(_store(prefix), stored, folder / name, digest)
     return check(manifest)
 

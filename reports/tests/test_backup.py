@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,25 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
 def test_restore_of_a_missing_archive_is_refused():
     with pytest.raises(CommandError, match=re.escape("No such file: /nowhere/backup.tar.gz")):
         call_command("restore", "/nowhere/backup.tar.gz", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize("name", ["elsewhere/notes.txt", "media/../../settings.py", "media/"])
+def test_restore_refuses_a_file_outside_the_stores_before_touching_the_site(submit, tmp_path, name):
+    report = submit()
+    bogus = tmp_path / "crafted.tar.gz"
+    manifest = {
+        "format": 1,
+        "vendor": connection.vendor,
+        "database": "database.sqlite3",
+        "counts": {},
+        "migrations": [],
+        "files": {name: "0" * 64},
+    }
+    data = json.dumps(manifest).encode()
+    with tarfile.open(bogus, "w:gz") as archive:
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    with pytest.raises(CommandError, match=re.escape(f"Unknown folder in the backup: {name}")):
+        call_command("restore", str(bogus), "--force", stdout=io.StringIO())
+    assert Report.objects.filter(pk=report.pk).exists()
