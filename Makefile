@@ -70,7 +70,7 @@ lint: pydeps
 	    workspace/services.py workspace/selectors.py dashboard/stats.py \
 	    open311/services.py open311/selectors.py accounts/phone.py accounts/ratelimit.py \
 	    accounts/vneid.py notify/services.py notify/channels.py notify/tasks.py notify/sms.py \
-	    sla/services.py sla/tasks.py alerts/services.py alerts/selectors.py reports/generate.py \
+	    sla/services.py sla/tasks.py alerts/services.py alerts/selectors.py demo/generate.py \
 	    reports/derived.py reports/storage.py rollups/services.py rollups/selectors.py \
 	    maps/services.py maps/selectors.py deployment/checks.py congdanso/counters.py \
 	    reports/backup.py

@@ -10,7 +10,7 @@ Usage: .venv/bin/python bench/dashboard.py [--reports 100000] [--repeats 5]
 Without --database-url it builds a fresh SQLite file in a temporary folder (removed at the
 end), never touching db.sqlite3. Reference data (units, agencies, categories) is loaded as in
 the tests. `--generator orm` (default) bulk-inserts reports with bench/synthetic.py's seeded
-spread; `--generator generate_reports` uses reports/generate.py (`manage.py generate_reports`,
+spread; `--generator generate_reports` uses demo/generate.py (`manage.py generate_reports`,
 the fast path for 10 M). Either way `rebuild_rollups` then runs, timed, and the rollups' row
 counts are printed. The last line compares the two paths' figures (they must agree; the
 medians within the histogram's precision, rollups/histogram.py). `--groupby-repeats` (default:

@@ -8,7 +8,7 @@ Usage: .venv/bin/python bench/map.py [--reports 200000] [--repeats 20]
        [--database-url postgresql://…]   (an empty, throw-away database: it is migrated and
                                           filled; e.g. under scripts/with-postgres.sh with
                                           --database-url "$DATABASE_URL")
-Reports come from reports.generate.generate (COPY on PostgreSQL): spread over the wards by
+Reports come from demo.generate.generate (COPY on PostgreSQL): spread over the wards by
 population, every status; rejected, merged and private ones are not on the map. The counts
 per cell are then rebuilt (maps.services.rebuild), as after `manage.py generate_reports`.
 """
@@ -46,7 +46,7 @@ def main() -> None:
     from api.map import clusters, public_map_reports
     from maps.models import MapCell
     from maps.services import rebuild
-    from reports.generate import generate
+    from demo.generate import generate
     from reports.models import Report
 
     # As in production: no query log kept; the test client's host allowed.

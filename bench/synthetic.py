@@ -45,7 +45,7 @@ def bench_args(
         "--generator",
         choices=("orm", "generate_reports"),
         default="orm",
-        help="orm: bulk-insert build_reports' seeded spread; generate_reports: reports/generate.py "
+        help="orm: bulk-insert build_reports' seeded spread; generate_reports: demo/generate.py "
         "(`manage.py generate_reports`, the fast path for millions, with every report's events)",
     )
     if more is not None:
@@ -69,7 +69,7 @@ def _fill(args: argparse.Namespace, **build_options: float) -> float:
     if args.generator == "generate_reports":
         from django.db import connection
 
-        from reports.generate import generate
+        from demo.generate import generate
 
         seconds = generate(args.reports, seed=args.seed).seconds
         if connection.vendor == "postgresql":

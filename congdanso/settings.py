@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "maps",
     "open311",
     "deployment",
+    # Demo and load-test data (seed_demo, generate_reports); nothing imports it.
+    "demo",
 ]
 
 MIDDLEWARE = [

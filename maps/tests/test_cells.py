@@ -168,7 +168,7 @@ def test_rebuild_command(city):
 
 
 def test_rebuild_after_generated_reports_matches_counting_the_points(db):
-    from reports.generate import generate
+    from demo.generate import generate
 
     generate(300, seed=7)
     rows = rebuild()
@@ -189,7 +189,7 @@ def test_rebuild_in_the_database_gives_the_rows_of_counting_in_python(db):
     """rebuild() counts with GROUP BY over a temporary table; count_reports (used by the
     migration that filled the table) counts in Python. Every row, centre included, agrees."""
     from maps.services import HIDDEN_STATUSES, count_reports, row_values
-    from reports.generate import generate
+    from demo.generate import generate
     from reports.models import Report
 
     generate(400, seed=11)

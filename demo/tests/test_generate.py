@@ -15,7 +15,7 @@ from django.urls import reverse
 from dashboard.stats import HANDLED, Period, ranking
 from reports import audit
 from reports.deadlines import add_working_hours
-from reports.generate import CODE_PREFIX, WorkingClock, build_batch, load_reference, make_plan
+from demo.generate import CODE_PREFIX, WorkingClock, build_batch, load_reference, make_plan
 from reports.models import Media, Rating, Report, ReportEvent
 from reports.search import search_text_for
 from reports.workflow import Status
@@ -170,7 +170,7 @@ def test_same_seed_gives_the_same_reports(db):
     b = build_batch(plan, np.random.default_rng(3), 1, 1, 50)
     assert a.reports == b.reports
     assert a.events == b.events
-    from reports.generate import REPORT_COLUMNS
+    from demo.generate import REPORT_COLUMNS
 
     at = REPORT_COLUMNS.index("created_at")
     created = [datetime.fromisoformat(r.split("\t")[at] + "+00:00") for r in a.reports]
@@ -178,7 +178,7 @@ def test_same_seed_gives_the_same_reports(db):
 
 
 def test_copy_text_survives_the_sqlite_path():
-    from reports.generate import _sqlite_value, copy_text
+    from demo.generate import _sqlite_value, copy_text
 
     text = "a\tb\\c\nd"
     assert _sqlite_value(copy_text(text)) == text
@@ -188,7 +188,7 @@ def test_copy_text_survives_the_sqlite_path():
 def _index_definitions() -> dict[str, dict]:
     from django.db import connection
 
-    from reports.generate import DERIVED_TABLES, TABLES
+    from demo.generate import DERIVED_TABLES, TABLES
 
     with connection.cursor() as cursor:
         return {
@@ -202,7 +202,7 @@ def _index_definitions() -> dict[str, dict]:
 
 
 def test_a_large_run_builds_again_every_index_it_dropped(db):
-    from reports.generate import generate
+    from demo.generate import generate
 
     before = _index_definitions()
     assert len(before["reports_report"]) > 10  # status, due_at, ward, agency, … are indexed
@@ -217,7 +217,7 @@ def test_a_large_run_builds_again_every_index_it_dropped(db):
 
 
 def test_a_failed_run_leaves_the_indexes_and_writes_nothing(db, monkeypatch):
-    from reports import generate as module
+    from demo import generate as module
 
     before = _index_definitions()
 
@@ -249,7 +249,7 @@ def test_the_planner_knows_the_size_of_what_was_written(db):
     sizes (bench/open311.py at 1 M: p95 918 ms without them, under 150 ms with them)."""
     from django.db import connection
 
-    from reports.generate import generate
+    from demo.generate import generate
 
     generate(300, seed=3)
     events = ReportEvent.objects.count()

@@ -1,4 +1,4 @@
-"""Fill the database with N synthetic reports (reports/generate.py): for load tests,
+"""Fill the database with N synthetic reports (demo/generate.py): for load tests,
 benchmarks and demos of a big city. Adds to what is there; never deletes."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from reports.generate import generate
+from demo.generate import generate
 
 
 class Command(BaseCommand):

@@ -26,8 +26,8 @@ from tqdm import tqdm
 from accounts.models import Membership, Role, User
 from reports import clock
 from reports.deadlines import add_working_hours
-from reports.demo import people, photos, texts
-from reports.demo.plan import COORDINATION_CODE, DEMO_KEY_PREFIX, Plan, Planner
+from demo.seed import people, photos, texts
+from demo.seed.plan import COORDINATION_CODE, DEMO_KEY_PREFIX, Plan, Planner
 from reports.models import Media, Report, TrackingCounter
 from reports.services import (
     report_accept,

@@ -26,9 +26,9 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from . import derived
-from .audit import FORMAT, _normalise
-from .search import fold
+from reports import derived
+from reports.audit import FORMAT, _normalise
+from reports.search import fold
 
 US = 1_000_000  # microseconds per second: every time here is int µs since the epoch (UTC)
 HOUR = 3600 * US
@@ -236,7 +236,7 @@ class WorkingClock:
     with the working time accumulated before it, inverted by binary search."""
 
     def __init__(self, first: date, last: date, tz: ZoneInfo, start_hour: int, end_hour: int):
-        from .deadlines import is_working_day
+        from reports.deadlines import is_working_day
 
         days = (last - first).days + 1
         self.first = first

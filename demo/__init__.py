@@ -1,0 +1,1 @@
+"""Demo and load-test data generators, kept out of the product's apps."""
