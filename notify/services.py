@@ -12,6 +12,7 @@ import base64
 import binascii
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -119,6 +120,15 @@ def notify_event(event: ReportEvent) -> list[Notification]:
         )
         deliveries_create(notifications=notifications)
     return notifications
+
+
+def on_event_recorded(event: ReportEvent) -> None:
+    """Lifecycle subscriber (reports.derived), inside the step's transaction: the notice is made
+    once the step commits (a rolled-back step notifies nobody), and a web process killed between
+    the commit and that callback cannot lose it: a second run is queued in this transaction
+    (bench/crash.py found the gap)."""
+    transaction.on_commit(partial(notify_event, event), robust=True)
+    notify_event_later(event)
 
 
 # How long after a step its safety-net check runs: well after the on_commit notice normally

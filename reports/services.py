@@ -8,7 +8,6 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -477,7 +476,7 @@ def report_assign(*, actor: User, report: Report, assignee: User) -> Report:
             raise ValidationError(
                 _("This person is not an officer of the handling unit."), code="not_member"
             )
-        event = workflow.transition(
+        workflow.transition(
             report,
             Action.ASSIGN,
             actor=actor,
@@ -487,14 +486,7 @@ def report_assign(*, actor: User, report: Report, assignee: User) -> Report:
             changes={"assignee": assignee},
             is_public=False,
         )
-        if assignee.pk != actor.pk:
-            # The officer hears of it once the assignment is committed (sla/services.py).
-            from sla.services import notify_assignment
-
-            transaction.on_commit(
-                partial(notify_assignment, report=report, assignee=assignee, event=event),
-                robust=True,
-            )
+        # The officer hears of it once it is committed (the SLA clock subscribes to the step).
     return report
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import audit, clock, derived
@@ -281,17 +281,7 @@ def transition(
     chain = audit.chain_fields(ReportEvent(**values), report_is_new=report_is_new)
     event = ReportEvent.objects.create(**values, **chain)
     derived.report_changed(before=before, report=report)
-    # Residents hear of a step only once it is committed; a rolled-back change notifies nobody.
-    transaction.on_commit(lambda: _notify(event), robust=True)
-    # …and a web process killed between the commit and that callback cannot lose the notice:
-    # a second run is queued in this transaction (bench/crash.py found the gap).
-    from notify.services import notify_event_later  # notify depends on reports, not the reverse
-
-    notify_event_later(event)
+    # The apps that follow the lifecycle (rollups, map, notices, SLA) hear of it here, inside
+    # this transaction; they import reports, never the reverse (reports/derived.py).
+    derived.event_recorded(event=event)
     return event
-
-
-def _notify(event: ReportEvent) -> None:
-    from notify.services import notify_event
-
-    notify_event(event)

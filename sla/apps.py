@@ -8,3 +8,11 @@ class SlaConfig(AppConfig):
     name = "sla"
     verbose_name = _("SLA clock and scheduler")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Officers hear of assignments (reports.derived).
+        from reports import derived
+
+        from . import services
+
+        derived.subscribe(derived.Subscriber(name="sla", event_recorded=services.on_event_recorded))

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -301,6 +302,20 @@ def notify_assignment(*, report: Report, assignee: User, event: ReportEvent | No
         dedupe_key=f"assign:{report.pk}:{event.pk if event else assignee.pk}",
         report=report,
         event=event,
+    )
+
+
+def on_event_recorded(event: ReportEvent) -> None:
+    """Lifecycle subscriber (reports.derived): an assignment to someone else than the one who
+    made it tells that officer, once the step is committed."""
+    if event.action != Action.ASSIGN:
+        return
+    report = event.report
+    assignee = report.assignee
+    if assignee is None or assignee.pk == event.actor_id:
+        return
+    transaction.on_commit(
+        partial(notify_assignment, report=report, assignee=assignee, event=event), robust=True
     )
 
 

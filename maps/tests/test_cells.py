@@ -188,8 +188,8 @@ def test_rebuild_after_generated_reports_matches_counting_the_points(db):
 def test_rebuild_in_the_database_gives_the_rows_of_counting_in_python(db):
     """rebuild() counts with GROUP BY over a temporary table; count_reports (used by the
     migration that filled the table) counts in Python. Every row, centre included, agrees."""
-    from maps.services import HIDDEN_STATUSES, count_reports, row_values
     from demo.generate import generate
+    from maps.services import HIDDEN_STATUSES, count_reports, row_values
     from reports.models import Report
 
     generate(400, seed=11)
