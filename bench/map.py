@@ -44,9 +44,9 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from api.map import clusters, public_map_reports
+    from demo.generate import generate
     from maps.models import MapCell
     from maps.services import rebuild
-    from demo.generate import generate
     from reports.models import Report
 
     # As in production: no query log kept; the test client's host allowed.

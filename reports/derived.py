@@ -56,6 +56,7 @@ def subscribe(subscriber: Subscriber) -> None:
 def subscribers() -> list[Subscriber]:
     return list(_subscribers.values())
 
+
 # What the derived tables may depend on: a snapshot of these before and after each change.
 SNAPSHOT_FIELDS = (
     "id",

@@ -13,9 +13,9 @@ from django.db.models import Count
 from django.urls import reverse
 
 from dashboard.stats import HANDLED, Period, ranking
+from demo.generate import CODE_PREFIX, WorkingClock, build_batch, load_reference, make_plan
 from reports import audit
 from reports.deadlines import add_working_hours
-from demo.generate import CODE_PREFIX, WorkingClock, build_batch, load_reference, make_plan
 from reports.models import Media, Rating, Report, ReportEvent
 from reports.search import search_text_for
 from reports.workflow import Status

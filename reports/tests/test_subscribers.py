@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from notify.models import Notification
 from conftest import photo_file
+from notify.models import Notification
 from reports import derived, services
 from reports.models import Report
 from rollups.models import UnitDay

@@ -24,10 +24,10 @@ from django.db.models import Count, ProtectedError
 from tqdm import tqdm
 
 from accounts.models import Membership, Role, User
-from reports import clock
-from reports.deadlines import add_working_hours
 from demo.seed import people, photos, texts
 from demo.seed.plan import COORDINATION_CODE, DEMO_KEY_PREFIX, Plan, Planner
+from reports import clock
+from reports.deadlines import add_working_hours
 from reports.models import Media, Report, TrackingCounter
 from reports.services import (
     report_accept,
