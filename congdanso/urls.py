@@ -14,6 +14,9 @@ urlpatterns = [
     path("can-bo/", include("workspace.urls")),
     path("bang-dieu-khien/", include("dashboard.urls")),
     path("", include("alerts.urls")),
+    path("", include("news.urls")),
+    path("", include("procedures.urls")),
+    path("", include("dossiers.urls")),
     path("", include("notify.urls")),
     path("", include("citizen.urls")),
 ]
