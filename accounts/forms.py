@@ -40,3 +40,13 @@ class PhoneCodeForm(forms.Form):
         if len(code) != 6 or not code.isdigit():
             raise forms.ValidationError(_("Enter the 6 digits of the code we sent by SMS."))
         return code
+
+
+class EnrolmentCodeForm(forms.Form):
+    """The one-time enrolment code an administrator issued ("ABCD-EFGH-JKMN-PQRS")."""
+
+    enrolment_code = forms.CharField(
+        label=_("Enrolment code from your administrator"),
+        max_length=40,
+        error_messages={"required": _("Enter the enrolment code your administrator gave you.")},
+    )

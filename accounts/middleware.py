@@ -74,3 +74,46 @@ class StaffIdleTimeoutMiddleware:
             elif idle >= RECHECK_SECONDS:
                 request.session[STAFF_SEEN_SESSION_KEY] = now
         return self.get_response(request)
+
+
+# What a staff session that has not passed the second factor may still open: the code page,
+# the set-up (enrolment) pages, sign-out, and the language switch.
+SECOND_FACTOR_VIEWS = frozenset(
+    {
+        "accounts:otp_verify",
+        "accounts:otp_setup",
+        "accounts:otp_enrol_link",
+        "accounts:logout",
+        "admin:logout",
+        "set_language",
+    }
+)
+
+
+class StaffSecondFactorGateMiddleware:
+    """A staff member signed in with a password alone reaches nothing but the second-factor
+    pages: not the staff pages (role_required checks too), and not the resident pages either,
+    where the account would act on the password alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from django.http import HttpResponseRedirect
+
+        from .access import is_verified, needs_second_factor, second_factor_url
+
+        user = getattr(request, "user", None)
+        if user is None or not needs_second_factor(user) or is_verified(user):
+            return None
+        if request.path_info.startswith(("/api/", "/open311/")):
+            # Machine clients: the API's own checks answer 401/403 there, never a redirect.
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in SECOND_FACTOR_VIEWS:
+            return None
+        next_url = request.get_full_path() if request.method == "GET" else ""
+        return HttpResponseRedirect(second_factor_url(user, next_url))

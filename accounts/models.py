@@ -102,6 +102,10 @@ class ExternalIdentity(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
     provider = models.CharField(_("provider"), max_length=30)
     subject_hash = models.CharField(max_length=64)
+    # How this identity came to this user (kept as the record of a link): a new account made
+    # at the first VNeID sign-in, or attached to the resident already signed in by phone code
+    # because the provider vouched for that same phone number.
+    linked_via = models.CharField(_("linked via"), max_length=20, default="new_account")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_login_at = models.DateTimeField(_("last sign-in"), null=True, blank=True)
 
@@ -138,3 +142,31 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.window_start:%H:%M}: {self.count}"
+
+
+class StaffEnrolment(models.Model):
+    """A one-time enrolment code for a staff member's authenticator, issued by an
+    administrator (admin action, `manage.py issue_staff_enrolment`).
+
+    A password alone must not be enough to set up the second factor (whoever learnt the
+    password would then own the account): the set-up page shows the TOTP secret only to a
+    session that also presented this code. Only a keyed hash is kept; a code is used once and
+    expires (STAFF_ENROLMENT_HOURS)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_enrolments")
+    code_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Who handed it over: "admin" (the admin action), "command" (manage.py), "demo" (seed_demo).
+    channel = models.CharField(_("issued through"), max_length=20)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff enrolment code")
+        verbose_name_plural = _("staff enrolment codes")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

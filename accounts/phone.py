@@ -161,9 +161,12 @@ def phone_code_verify(*, request: HttpRequest, phone: str, code: str, ip: str | 
         raise ValidationError(
             _("Enter the 6 digits of the code we sent by SMS."), code="code_format"
         )
-    limited = ratelimit.check_all(("phone-code-check:phone", phone), ("phone-code-check:ip", ip))
-    if limited is not None:
-        raise ratelimit.RateLimited(limited)
+    # Failures only are counted (below): residents behind one carrier address who type their
+    # right code must not use up each other's allowance.
+    checks = (("phone-code-check:phone", phone), ("phone-code-check:ip", ip))
+    over = [r for r in (ratelimit.over(name, subject) for name, subject in checks) if r]
+    if over:
+        raise ratelimit.RateLimited(max(over, key=lambda r: r.retry_after))
     now = timezone.now()
     left = 0
     with transaction.atomic():
@@ -192,6 +195,8 @@ def phone_code_verify(*, request: HttpRequest, phone: str, code: str, ip: str | 
         if user is not None and not user.is_active:
             outcome, user = _Outcome.DISABLED, None
     # Raised after the block, so that a wrong try's count is committed, not rolled back.
+    if outcome in (_Outcome.NONE, _Outcome.DEAD, _Outcome.WRONG):
+        ratelimit.check_all(*checks)
     if outcome == _Outcome.NONE:
         raise ValidationError(
             _("This code has expired or was already used. Ask for a new code."),

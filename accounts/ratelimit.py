@@ -36,7 +36,9 @@ from .models import RateCounter
 # - Six digits are guessed one in a million: 5 wrong tries kill a code (accounts/phone.py), and
 #   these ceilings stop a script that asks for code after code.
 # - Axes locks a user name + address pair after 5 wrong passwords; the per-IP ceiling stops
-#   one address from trying many user names.
+#   one address from trying many user names. Sign-in ceilings (password-sign-in:ip,
+#   phone-code-check:*) count failures only: a ward office or a carrier's NAT puts many people
+#   behind one address, and their good sign-ins must never lock each other out.
 # - A resident files several reports a day; an Open311 client is a whole system (its key).
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "phone-code-send:phone": (5, 3600),
@@ -45,9 +47,16 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "phone-code-check:ip": (60, 3600),
     "password-sign-in:ip": (30, 900),
     "totp:user": (15, 900),
+    # Wrong staff enrolment codes (accounts/enrolment.py), per account.
+    "staff-enrol:user": (10, 3600),
     "report-submit:user": (30, 3600),
     "report-submit:ip": (200, 3600),
     "open311-submit:client": (1000, 3600),
+    # Dossier look-up (code + last 4 phone digits): a resident checks a few times a day; per
+    # address it stops walking codes (10,000 a minute is refused at the 61st), per code it
+    # stops guessing one code's 10,000 digit endings from many addresses.
+    "dossier-lookup:ip": (60, 600),
+    "dossier-lookup:code": (20, 3600),
 }
 
 # The longest window anyone should configure; counters older than this are deleted.
@@ -131,6 +140,27 @@ def hit(
     return Limited(name=name or key, retry_after=max(1, retry_after))
 
 
+def over(name: str, subject: str | int | None, *, now: datetime | None = None) -> Limited | None:
+    """Whether the named limit for `subject` is already used up, counting nothing.
+
+    For limits that count failures only (sign-in): read before the attempt, `check` after a
+    failed one. Two failures racing may pass the ceiling by one each; the next is stopped."""
+    if subject is None or subject == "":
+        return None
+    limit, window = limit_for(name)
+    now = now or timezone.now()
+    start = _window_start(now, window)
+    count = (
+        RateCounter.objects.filter(key=_counter_key(f"{name}:{subject}"), window_start=start)
+        .values_list("count", flat=True)
+        .first()
+    )
+    if count is None or count < limit:
+        return None
+    retry_after = math.ceil((start + timedelta(seconds=window) - now).total_seconds())
+    return Limited(name=name, retry_after=max(1, retry_after))
+
+
 def check(name: str, subject: str | int | None) -> Limited | None:
     """Count a hit of the named limit for `subject` (a phone, an address, a user id). No
     subject (an unknown address) counts nothing."""
@@ -171,7 +201,7 @@ def message(limited: Limited) -> str:
             "Too many sign-in codes were requested. Try again in %(minutes)s minutes.",
             minutes,
         ) % {"minutes": minutes}
-    if kind in ("phone-code-check", "totp"):
+    if kind in ("phone-code-check", "totp", "staff-enrol"):
         return ngettext(
             "Too many codes were tried. Try again in %(minutes)s minute.",
             "Too many codes were tried. Try again in %(minutes)s minutes.",

@@ -218,6 +218,7 @@ def resident_delete(*, actor: User, confirm: str) -> None:
     from alerts.models import WardFollow
     from api.models import ApiToken
     from notify.models import ChannelPreference, Notification, PushSubscription, ReportMute
+    from reports.media_services import resident_media_delete
     from reports.models import ReportFollower
 
     if not actor.is_authenticated or not actor.is_active:
@@ -242,6 +243,8 @@ def resident_delete(*, actor: User, confirm: str) -> None:
         if user.phone:
             PhoneCode.objects.filter(phone=user.phone).delete()
         ApiToken.objects.filter(user=user).delete()
+        # Their photos, videos and documents, with every stored file (after the commit).
+        resident_media_delete(user=user)
         user.username = f"deleted-{user.pk}"
         user.full_name = ""
         user.first_name = ""

@@ -16,6 +16,12 @@ urlpatterns = [
     # Staff only: the second factor (TOTP code), and setting up the authenticator app.
     path("dang-nhap/ma-xac-thuc/", views.otp_verify, name="otp_verify"),
     path("tai-khoan/xac-thuc-hai-buoc/", views.otp_setup, name="otp_setup"),
+    # The one-time enrolment link an administrator issues (issue_staff_enrolment, admin).
+    path(
+        "tai-khoan/xac-thuc-hai-buoc/ma/<str:token>/",
+        views.otp_enrol_link,
+        name="otp_enrol_link",
+    ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     # A resident's personal data (Decree 13/2023): see it, download it, delete the account.
     path("tai-khoan/du-lieu-cua-toi/", views_privacy.my_data, name="my_data"),

@@ -43,6 +43,7 @@ with warnings.catch_warnings():
 log = logging.getLogger(__name__)
 
 PROVIDER = "vneid"
+LINKED_VIA_VERIFIED_PHONE = "verified_phone"
 HTTP_TIMEOUT = 10.0
 # Discovery documents change rarely; one fetch an hour per process is plenty.
 METADATA_TTL = 3600.0
@@ -234,6 +235,25 @@ def resident_from_callback(
     return resident_for_claims(claims=claims)
 
 
+def _resident_with_verified_phone(phone: str) -> User | None:
+    """The one resident already signed in with this phone by SMS code, to whom a first VNeID
+    sign-in carrying the same provider-verified phone belongs: both prove the same SIM.
+
+    None (a separate account is made) when the phone is on a staff account (staff never sign
+    in through VNeID), on a disabled account, on several accounts (which one is ambiguous), or
+    on an account that already has another VNeID identity (two national IDs, one phone: a
+    shared family phone, not one person)."""
+    users = list(User.objects.filter(phone=phone).order_by("pk")[:2])
+    if len(users) != 1:
+        return None
+    user = users[0]
+    if needs_second_factor(user) or not user.is_active or user.has_usable_password():
+        return None
+    if ExternalIdentity.objects.filter(user=user, provider=PROVIDER).exists():
+        return None
+    return user
+
+
 def resident_for_claims(*, claims: dict[str, Any]) -> User:
     """Find (by subject hash) or create the resident; refresh name and verified phone.
 
@@ -275,6 +295,25 @@ def resident_for_claims(*, claims: dict[str, Any]) -> User:
         # The user id only: never the subject or any claim (personal data).
         log.info("VNeID sign-in of resident %s", user.pk)
         return user
+    linked = _resident_with_verified_phone(phone) if phone else None
+    if linked is not None:
+        try:
+            with transaction.atomic():
+                ExternalIdentity.objects.create(
+                    user=linked,
+                    provider=PROVIDER,
+                    subject_hash=digest,
+                    last_login_at=now,
+                    linked_via=LINKED_VIA_VERIFIED_PHONE,
+                )
+                if name and not linked.full_name:
+                    linked.full_name = name
+                    linked.save(update_fields=["full_name"])
+        except IntegrityError:
+            return resident_for_claims(claims=claims)
+        # The record of the link: who (ids only), and why (the provider's verified phone).
+        log.info("VNeID identity linked to resident %s by the provider's verified phone", linked.pk)
+        return linked
     try:
         with transaction.atomic():
             # A random user name: the provider's subject (a national ID) must not leak into it.

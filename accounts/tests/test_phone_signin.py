@@ -302,3 +302,25 @@ def test_code_checks_are_limited_per_address(client, settings, sms_outbox, clock
     response = enter_code(client, right)
     assert response.status_code == 429
     assert "Too many codes were tried." in response.content.decode()
+
+
+def test_right_codes_from_one_address_do_not_use_up_its_ceiling(settings, sms_outbox, clock):
+    """Residents behind one carrier address who type their right code all sign in; only
+    wrong codes count against the address's ceiling."""
+    settings.RATE_LIMITS = {"phone-code-check:ip": (2, 3600)}
+    for number in ("0987 654 321", "0912 345 678", "0903 123 456", "0904 222 333"):
+        resident = Client()
+        ask_code(resident, number)
+        response = enter_code(resident, code_from(sms_outbox))
+        assert response.status_code == 302, number
+        assert SESSION_KEY in resident.session
+    late = Client()
+    ask_code(late, "0905 444 555")
+    right = code_from(sms_outbox)
+    wrong = "000000" if right != "000000" else "111111"
+    assert enter_code(late, wrong).status_code == 400
+    assert enter_code(late, wrong).status_code == 400
+    response = enter_code(late, right)
+    assert response.status_code == 429
+    assert "Too many codes were tried." in response.content.decode()
+    assert SESSION_KEY not in late.session

@@ -14,7 +14,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import ratelimit
-from accounts.models import RateCounter
+from accounts.models import RateCounter, User
 from conftest import HOAN_KIEM_LAKE, photo_file
 from open311.services import api_client_issue
 from reports.models import Report
@@ -285,3 +285,32 @@ def test_two_residents_behind_nginx_have_separate_limits(clock, settings, alice)
     )
     response = other.post("/dang-nhap/", {"username": "alice", "password": "correct horse battery"})
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_ward_office_behind_one_address_is_not_locked_out_by_its_good_sign_ins(
+    clock, settings, officer_a, officer_a2, leader_a
+):
+    """The per-address ceiling counts failures: staff of one office (one address) sign in
+    far more often than the ceiling, and all of them get in; wrong passwords from that
+    address still meet the ceiling."""
+    settings.RATE_LIMITS = {"password-sign-in:ip": (3, 900)}
+    for round_ in range(3):
+        for username in ("officer_a", "officer_a2", "leader_a"):
+            client = Client(HTTP_ACCEPT_LANGUAGE="en")
+            response = client.post(
+                "/dang-nhap/", {"username": username, "password": "correct horse battery"}
+            )
+            assert response.status_code == 302, (round_, username)
+            assert client.session["_auth_user_id"] == str(User.objects.get(username=username).pk)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    for name in ("x1", "x2", "x3"):
+        assert client.post("/dang-nhap/", {"username": name, "password": "no"}).status_code == 200
+    response = client.post(
+        "/dang-nhap/", {"username": "officer_a", "password": "correct horse battery"}
+    )
+    assert response.status_code == 429
+    assert "Too many sign-in attempts from this network. Try again in 10 minutes." in (
+        response.content.decode()
+    )
+    assert "_auth_user_id" not in client.session

@@ -49,6 +49,15 @@ def sign_in_with_password(client, username: str, next_url: str = INBOX, **extra)
     )
 
 
+def present_enrolment_code(client, user) -> None:
+    """The one-time code an administrator issued, typed on the set-up page."""
+    from accounts.enrolment import staff_enrolment_issue
+
+    issued = staff_enrolment_issue(actor=None, user=user, channel="command")
+    response = client.post(SETUP_PAGE, {"enrolment_code": issued.code}, **EN)
+    assert response.status_code == 302, response.content.decode()[:300]
+
+
 def confirmed_device(user) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
 
@@ -111,6 +120,7 @@ def test_staff_without_an_authenticator_sets_one_up_with_a_real_code(client, lea
     response = sign_in_with_password(client, "leader_a", "/bang-dieu-khien/")
     assert response["Location"] == f"{SETUP_PAGE}?next={quote('/bang-dieu-khien/', safe='')}"
     assert client.get("/bang-dieu-khien/", **EN)["Location"] == response["Location"]
+    present_enrolment_code(client, leader_a)
 
     page = client.get(response["Location"], **EN)
     assert page.status_code == 200
@@ -135,6 +145,7 @@ def test_staff_without_an_authenticator_sets_one_up_with_a_real_code(client, lea
 
 def test_set_up_with_a_wrong_code_leaves_the_authenticator_unconfirmed(client, officer_a, clock):
     sign_in_with_password(client, "officer_a")
+    present_enrolment_code(client, officer_a)
     client.get(SETUP_PAGE, **EN)
     device = TOTPDevice.objects.get(user=officer_a)
     response = client.post(SETUP_PAGE, {"otp_token": wrong_code(device), "next": INBOX}, **EN)
@@ -231,3 +242,56 @@ def test_a_removed_authenticator_ends_verification_within_a_minute(client, offic
     response = client.get(INBOX, **EN)
     assert response.status_code == 302
     assert response["Location"].startswith(SETUP_PAGE)
+
+
+# --- enrolment needs a code an administrator issued, not just the password --------------------
+
+
+def test_password_only_session_sees_no_secret_and_no_page_but_enrolment(client, officer_a, clock):
+    sign_in_with_password(client, "officer_a")
+    page = client.get(SETUP_PAGE, **EN)
+    assert page.status_code == 200
+    assert 'id="otp-secret"' not in page.content.decode() and "<svg" not in page.content.decode()
+    assert "enrolment code" in page.content.decode()
+    assert not TOTPDevice.objects.filter(user=officer_a).exists()
+    for path in (INBOX, "/bang-dieu-khien/", "/tai-khoan/du-lieu-cua-toi/", "/phan-anh-cua-toi/"):
+        response = client.get(path, **EN)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith(SETUP_PAGE), path
+
+
+def test_an_enrolment_code_enrols_once(client, officer_a, clock):
+    from django.test import Client
+
+    from accounts.enrolment import staff_enrolment_issue
+
+    issued = staff_enrolment_issue(actor=None, user=officer_a, channel="command")
+    sign_in_with_password(client, "officer_a")
+    link = issued.url.replace("http://localhost:8000", "")
+    assert client.get(link, **EN)["Location"].startswith(SETUP_PAGE)
+    assert 'id="otp-secret"' in client.get(SETUP_PAGE, **EN).content.decode()
+    other = Client()
+    sign_in_with_password(other, "officer_a")
+    response = other.post(SETUP_PAGE, {"enrolment_code": issued.code}, **EN)
+    assert response.status_code == 400
+    assert "This enrolment code is not valid for your account" in response.content.decode()
+    assert 'id="otp-secret"' not in other.get(SETUP_PAGE, **EN).content.decode()
+
+
+def test_expired_or_another_accounts_code_is_refused(client, officer_a, officer_a2, clock):
+    from accounts.enrolment import staff_enrolment_issue
+
+    theirs = staff_enrolment_issue(actor=None, user=officer_a2, channel="command")
+    mine = staff_enrolment_issue(actor=None, user=officer_a, channel="command")
+    sign_in_with_password(client, "officer_a")
+    response = client.post(SETUP_PAGE, {"enrolment_code": theirs.code}, **EN)
+    assert response.status_code == 400
+    assert "This enrolment code is not valid for your account" in response.content.decode()
+    clock.shift(timedelta(hours=73))
+    from django.test import Client
+
+    later = Client()
+    assert sign_in_with_password(later, "officer_a").status_code == 302
+    response = later.post(SETUP_PAGE, {"enrolment_code": mine.code}, **EN)
+    assert response.status_code == 400, response.get("Location")
+    assert 'id="otp-secret"' not in later.get(SETUP_PAGE, **EN).content.decode()

@@ -4,15 +4,23 @@ with Django's test client, the provider's pages with httpx, passing Location hea
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 from django.forms.models import model_to_dict
 from django.test import Client
+from django.utils import timezone
 
 from accounts import vneid
 from accounts.models import ExternalIdentity, Membership, Role, User
-from testing.oidc_provider.harness import act_at_provider, free_port, oidc_provider  # noqa: F401
+from testing.oidc_provider.harness import (  # noqa: F401
+    CALLBACK_PATH,
+    act_at_provider,
+    free_port,
+    oidc_provider,
+)
 
 NEXT = "/tai-khoan/du-lieu-cua-toi/"
 AN_SUB = "001099012345"
@@ -256,3 +264,130 @@ def test_discovery_document_of_another_issuer_is_refused(configured, settings, b
     page = message_on_sign_in_page(browser, browser.get("/dang-nhap/vneid/"))
     assert "VNeID cannot be reached right now." in page
     assert "vneid_pending" not in browser.session
+
+
+# --- one person, two ways in: linking by the provider's verified phone -----------------------
+
+
+def phone_resident(client: Client, phone: str, sms_outbox) -> User:
+    """A resident signed in the real way: phone number, then the SMS code."""
+    import re
+
+    client.post("/dang-nhap/so-dien-thoai/", {"phone": phone})
+    code = re.search(r"\b(\d{6})\b", sms_outbox[-1].text).group(1)
+    response = client.post("/dang-nhap/so-dien-thoai/ma/", {"code": code})
+    assert response.status_code == 302
+    return signed_in_user(client)
+
+
+def test_vneid_with_the_same_verified_phone_is_the_same_resident(configured, sms_outbox, db):
+    resident = phone_resident(Client(), "0912 345 678", sms_outbox)
+    browser = Client(headers={"accept-language": "en"})
+    assert sign_in(browser, "an")["Location"] == NEXT
+    assert signed_in_user(browser) == resident
+    identity = ExternalIdentity.objects.get()
+    assert identity.user == resident
+    assert identity.linked_via == "verified_phone"
+    resident.refresh_from_db()
+    assert resident.full_name == "Nguyễn Văn An"
+    assert User.objects.filter(phone="+84912345678").count() == 1
+    # And the next phone-code sign-in finds that one person again.
+    from accounts.phone import _resident_for
+
+    assert _resident_for("+84912345678") == resident
+
+
+def test_an_unverified_phone_is_never_linked_silently(configured, sms_outbox, db):
+    """Bình's provider account names a phone it has not verified: whoever signed in by SMS
+    with that number may be someone else, so VNeID gets its own account."""
+    by_phone = phone_resident(Client(), "0987 654 321", sms_outbox)
+    browser = Client(headers={"accept-language": "en"})
+    sign_in(browser, "binh")
+    by_vneid = signed_in_user(browser)
+    assert by_vneid is not None and by_vneid != by_phone
+    assert not ExternalIdentity.objects.filter(user=by_phone).exists()
+    assert by_vneid.phone == ""
+
+
+def test_a_staff_account_is_never_linked_through_vneid(configured, ward_a, db):
+    from conftest import make_user
+
+    officer = make_user("officer_phone", agency=ward_a, role=Role.OFFICER, phone="+84912345678")
+    browser = Client(headers={"accept-language": "en"})
+    sign_in(browser, "an")
+    resident = signed_in_user(browser)
+    assert resident is not None and resident != officer
+    assert not resident.memberships.exists()
+    assert not ExternalIdentity.objects.filter(user=officer).exists()
+
+
+# --- ID tokens refused: each a real token signed by the test provider, refused by our check --
+
+
+def real_id_token(browser: Client, provider) -> tuple[str, str]:
+    """(id_token, nonce) as the provider issues them to our client: a person signs in there,
+    and the code is traded at its token endpoint as our callback would."""
+    returned = act_at_provider(start(browser), username="an")
+    pending = browser.session["vneid_pending"]
+    code = parse_qs(urlsplit(returned).query)["code"][0]
+    metadata = vneid._metadata()
+    response = httpx.post(
+        metadata["token_endpoint"],
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": f"http://testserver{CALLBACK_PATH}",
+            "code_verifier": pending["code_verifier"],
+        },
+        auth=(provider.client_id, provider.client_secret),
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text[:300]
+    return response.json()["id_token"], pending["nonce"]
+
+
+def verify(id_token: str, nonce: str) -> dict:
+    return vneid._verified_claims(
+        id_token=id_token, nonce=nonce, jwks_uri=vneid._metadata()["jwks_uri"]
+    )
+
+
+def test_a_real_id_token_passes_the_check(configured, browser, db):
+    # The control for the refusals below: the same token, unaltered settings, accepted.
+    id_token, nonce = real_id_token(browser, configured)
+    assert verify(id_token, nonce)["aud"] in (configured.client_id, [configured.client_id])
+
+
+def test_id_token_issued_for_another_client_is_refused(configured, settings, browser, db):
+    id_token, nonce = real_id_token(browser, configured)
+    # We are now a different relying party: the token's audience is someone else.
+    settings.VNEID_CLIENT_ID = "another-city-app"
+    with pytest.raises(vneid.VNeIDError, match="could not confirm"):
+        verify(id_token, nonce)
+
+
+def test_id_token_from_another_issuer_is_refused(configured, settings, browser, db):
+    id_token, nonce = real_id_token(browser, configured)
+    jwks_uri = vneid._metadata()["jwks_uri"]
+    settings.VNEID_ISSUER = "https://vneid.example.gov.vn"
+    with pytest.raises(vneid.VNeIDError, match="could not confirm"):
+        vneid._verified_claims(id_token=id_token, nonce=nonce, jwks_uri=jwks_uri)
+
+
+def test_id_token_with_a_wrong_nonce_is_refused_by_the_check(configured, browser, db):
+    id_token, _nonce = real_id_token(browser, configured)
+    with pytest.raises(vneid.VNeIDError, match="could not confirm"):
+        verify(id_token, "a-nonce-we-never-sent")
+
+
+def test_expired_id_token_is_refused_at_the_callback(configured, browser, db):
+    """The provider issues the token at the callback's code exchange; our clock is then past
+    its expiry (and the allowed clock difference): nobody is signed in, nothing stored."""
+    import time_machine
+
+    returned = act_at_provider(start(browser), username="an")
+    with time_machine.travel(timezone.now() + timedelta(days=3), tick=True):
+        page = message_on_sign_in_page(browser, callback(browser, returned))
+    assert "VNeID could not confirm your identity" in page
+    assert signed_in_user(browser) is None
+    assert ExternalIdentity.objects.count() == 0

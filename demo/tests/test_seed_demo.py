@@ -88,3 +88,28 @@ def test_seed_demo_without_reference_data_says_what_to_run(media_root):
 
     with pytest.raises(CommandError, match="load_categories"):
         seed()
+
+
+def test_seed_demo_prints_a_working_set_up_code_for_each_demo_staff_account(media_root, client):
+    """The README's demo accounts still work with its steps: password, then the code printed
+    here on the set-up page, then the authenticator."""
+    import re
+
+    output = seed()
+    codes = dict(
+        re.findall(r"^  (\S+)\s+([2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4})$", output, re.M)
+    )
+    assert set(codes) == {
+        "admin",
+        "canbo.so-giao-thong.1",
+        "canbo.ubnd-00070.1",
+        "dieuphoi.1",
+        "lanhdao.ubnd-00070",
+        "lanhdaothanhpho",
+    }
+    client.post("/dang-nhap/", {"username": "canbo.ubnd-00070.1", "password": "demo-congdanso"})
+    page = client.post(
+        "/tai-khoan/xac-thuc-hai-buoc/", {"enrolment_code": codes["canbo.ubnd-00070.1"]}
+    )
+    assert page.status_code == 302
+    assert 'id="otp-secret"' in client.get(page["Location"]).content.decode()

@@ -15,6 +15,7 @@ import random
 import time as timer
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -558,3 +559,34 @@ class Command(BaseCommand):
             self._say(
                 f"  ({len(kept)} accounts already existed and kept their own password, e.g. {', '.join(kept[:3])})"
             )
+        self._print_enrolment_codes()
+
+    # The accounts the README names: each gets a one-time code for setting up its
+    # authenticator (accounts/enrolment.py), printed here as an administrator would hand it over.
+    DEMO_STAFF = (
+        "admin",
+        "dieuphoi.1",
+        "lanhdaothanhpho",
+        "lanhdao.ubnd-00070",
+        "canbo.ubnd-00070.1",
+        "canbo.so-giao-thong.1",
+    )
+
+    def _print_enrolment_codes(self) -> None:
+        from django_otp import user_has_device
+
+        from accounts.enrolment import staff_enrolment_issue
+
+        lines = []
+        for user in User.objects.filter(username__in=self.DEMO_STAFF).order_by("username"):
+            if user_has_device(user, confirmed=True):
+                continue  # already enrolled: their authenticator stays
+            issued = staff_enrolment_issue(actor=None, user=user, channel="command")
+            lines.append(f"  {user.username:<29} {issued.code}")
+        if lines:
+            self._say(
+                "Two-step set-up codes (one use each, valid "
+                f"{settings.STAFF_ENROLMENT_HOURS} h; others: manage.py issue_staff_enrolment NAME):"
+            )
+            for line in lines:
+                self._say(line)
