@@ -18,9 +18,52 @@ from PIL import Image
 
 from .models import MediaKind
 
-# Decompression-bomb guard: a 16k × 16k image is far beyond any phone camera.
+# Pixel caps, checked from the header before any pixel is decoded (issue 16: a 747 KB PNG of
+# 16000 × 16000 cost 1.2 GB in the web process and 4.1 GB in the worker).
+# - A baseline JPEG is what a phone camera writes; libjpeg decodes it at 1/2…1/8 scale
+#   (Image.draft) in a few MB whatever its size, so it may have as many pixels as a 50 MP
+#   camera makes.
+# - PNG, WebP and progressive JPEG can only be decoded whole (≈ 3.7 B a pixel for PNG, ≈ 6 B
+#   for a 4:4:4 progressive JPEG's coefficient buffer): capped at 12 MP (4000 × 3000, a phone's
+#   default mode; a phone screenshot is 3–5 MP) so the worker stays under its 200 MB target
+#   (bench/image_memory.py).
+# - WebP: Pillow decodes through libwebp's animation decoder, ≈ 15 B a pixel: 6 MP (no phone
+#   camera writes WebP; the residents' app sends its resized photos as JPEG).
+MAX_PHOTO_PIXELS = 50_000_000
+MAX_FULL_DECODE_PIXELS = 12_000_000
+MAX_WEBP_PIXELS = 6_000_000
+# Pillow's own guard, a second line for anything opened without our check: it warns above
+# this and refuses at twice this, inside Image.open, before our check could name the size, so
+# it stays well above our caps (the message a resident sees comes from too_many_pixels).
 MAX_IMAGE_PIXELS = 16_384 * 16_384
 Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+# The web process decodes a baseline JPEG at 1/8 scale only to find truncated data.
+_CHECK_DRAFT_PX = 64
+
+
+def decodes_reduced(image: Image.Image) -> bool:
+    """Whether libjpeg can decode this image at a reduced scale (a baseline JPEG); others
+    (PNG, WebP, progressive JPEG) are decoded whole, so they get the lower cap."""
+    return image.format == "JPEG" and not image.info.get("progressive")
+
+
+def pixel_cap(image: Image.Image) -> int:
+    """The most pixels accepted for an opened (header-only) image of this format."""
+    if decodes_reduced(image):
+        return MAX_PHOTO_PIXELS
+    return MAX_WEBP_PIXELS if image.format == "WEBP" else MAX_FULL_DECODE_PIXELS
+
+
+def too_many_pixels(name: str, width: int, height: int, cap: int) -> ValidationError:
+    return ValidationError(
+        _(
+            "“%(name)s” has too many pixels (%(width)d × %(height)d); at most %(max)d megapixels "
+            "are accepted for this kind of image."
+        )
+        % {"name": name, "width": width, "height": height, "max": cap // 1_000_000},
+        code="file_bomb",
+    )
+
 
 _IMAGE_FORMATS = {
     "JPEG": ("image/jpeg", "jpg"),
@@ -104,13 +147,26 @@ def inspect_upload(upload: File, allowed: frozenset[str] | set[str]) -> Inspecte
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
+                # Image.open reads the header only: the size is known before any decoding.
                 with Image.open(upload) as image:
-                    image.verify()
                     width, height = image.size
                     fmt = image.format
-                upload.seek(0)
-                with Image.open(upload) as image:
-                    image.load()  # verify() misses truncated pixel data; decoding finds it
+                    cap = pixel_cap(image)
+                    reduced = decodes_reduced(image)
+                    if width * height > cap:
+                        raise too_many_pixels(name, width, height, cap)
+                    image.verify()  # PNG: every chunk's CRC, up to IEND (finds a cut file)
+                if reduced:
+                    # verify() checks nothing in a JPEG's data: decode it, at 1/8 scale (a few
+                    # MB for 50 MP), which still reads every byte and finds truncated data.
+                    upload.seek(0)
+                    with Image.open(upload) as image:
+                        image.draft("RGB", (_CHECK_DRAFT_PX, _CHECK_DRAFT_PX))
+                        image.load()
+                # PNG, WebP and progressive JPEG are not decoded here (that costs their full
+                # size in the web process); the worker decodes them and records a failure.
+        except ValidationError:
+            raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ValidationError(
                 _("“%(name)s” has too many pixels to be a photo.") % {"name": name},

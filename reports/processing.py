@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import IO
 
 from django.core.files.storage import Storage
 from PIL import Image, ImageOps
@@ -23,7 +24,7 @@ from PIL import Image, ImageOps
 from . import clock
 
 # Importing reports.media also sets Pillow's decompression-bomb limit for what we open here.
-from .media import ffprobe, probe_duration
+from .media import ffprobe, pixel_cap, probe_duration
 from .models import Media, MediaKind
 from .storage import derived_name, local_file, write_public_copy
 
@@ -59,7 +60,14 @@ def media_process(*, media_id: int) -> Media | None:
         return media
     changes |= {"processed_at": clock.now(), "processing_error": ""}
     # update(), not save(): the task must not overwrite fields changed meanwhile.
-    Media.objects.filter(pk=media.pk).update(**changes)
+    if not Media.objects.filter(pk=media.pk).update(**changes):
+        # Deleted while we worked (reports.media_services.media_delete): the copies just
+        # written belong to nobody, and would otherwise stay public until the sweep.
+        for field in ("thumbnail", "display", "poster", "public_video"):
+            if changes.get(field):
+                getattr(media, field).storage.delete(changes[field])
+        logger.info("media %s was deleted during processing; its copies are removed", media_id)
+        return None
     media.refresh_from_db()
     return media
 
@@ -87,15 +95,43 @@ def _rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def _process_photo(media: Media) -> dict:
-    with media.file.open("rb") as fh, Image.open(fh) as image:
-        # JPEG: decode at a reduced scale when the photo is far larger than the display size.
-        image.draft("RGB", (DISPLAY_PX, DISPLAY_PX))
-        upright = ImageOps.exif_transpose(image)
+def _decode_reduced(image: Image.Image) -> Image.Image:
+    """The pixels at no more than about twice the display size, decoded with the least memory:
+    a baseline JPEG at a reduced scale by libjpeg (draft), anything else whole (it passed the
+    lower pixel cap for that) and shrunk by an integer factor at once, before any copy."""
+    width, height = image.size
+    cap = pixel_cap(image)
+    if width * height > cap:
+        # A file stored before the cap (or by another path): refused here too, not decoded.
+        raise ValueError(f"{width} x {height} pixels is over the cap of {cap}")
+    image.draft("RGB", (DISPLAY_PX, DISPLAY_PX))
+    image.load()
+    # The largest integer factor that keeps the long side at DISPLAY_PX or more: the copies
+    # below (orientation, RGB, two sizes) are then made from a few MB, not the full image.
+    factor = max(image.size) // DISPLAY_PX
+    if factor >= 2:
+        smaller = image.reduce(factor)
+        image.close()  # frees the full-size pixels before the copies below
+        return smaller
+    return image
+
+
+def photo_copies(fh: IO[bytes]) -> tuple[bytes, bytes]:
+    """The display-size and thumbnail JPEGs of a photo file, metadata-free (bench/image_memory.py
+    measures this on the largest accepted image)."""
+    with Image.open(fh) as image:
+        # reduce() keeps image.info (the EXIF orientation), so the photo is still turned upright.
+        upright = ImageOps.exif_transpose(_decode_reduced(image))
         pixels = _rgb(upright)
+    return _clean_jpeg(pixels, DISPLAY_PX), _clean_jpeg(pixels, THUMBNAIL_PX)
+
+
+def _process_photo(media: Media) -> dict:
+    with media.file.open("rb") as fh:
+        display, thumbnail = photo_copies(fh)
     return {
-        "display": _install(media, "display", "jpg", _clean_jpeg(pixels, DISPLAY_PX)),
-        "thumbnail": _install(media, "thumbnail", "jpg", _clean_jpeg(pixels, THUMBNAIL_PX)),
+        "display": _install(media, "display", "jpg", display),
+        "thumbnail": _install(media, "thumbnail", "jpg", thumbnail),
     }
 
 

@@ -325,3 +325,32 @@ def test_a_backup_carries_the_buckets_objects_to_a_new_site_with_buckets_of_its_
 
 
 LIST_CODES = "from reports.models import Report; print(list(Report.objects.values_list('tracking_code', flat=True)))"
+
+
+def test_deleting_media_removes_its_objects_from_both_buckets(
+    processed, buckets, django_capture_on_commit_callbacks
+):
+    from reports.media_services import media_delete
+
+    client, public, private = buckets
+    report, media = processed
+    assert len(_keys(client, public)) == 2 and len(_keys(client, private)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        media_delete(actor=report.reporter, media_ids=[media.pk])
+    assert _keys(client, public) == []
+    assert _keys(client, private) == []
+
+
+def test_sweep_finds_orphaned_objects_in_the_buckets(processed, buckets, monkeypatch):
+    from datetime import timedelta
+
+    from reports import media_services
+
+    client, public, private = buckets
+    _report, media = processed
+    Media.objects.filter(pk=media.pk).delete()  # a crash before the files were deleted
+    monkeypatch.setattr(media_services, "SWEEP_GRACE", timedelta(seconds=-60))
+    found = media_services.media_sweep()
+    assert sorted(found) == sorted([media.file.name, media.display.name, media.thumbnail.name])
+    assert _keys(client, public) == []
+    assert _keys(client, private) == []
