@@ -21,10 +21,10 @@ from shapely.geometry import shape
 from accounts import ratelimit
 from accounts.models import User
 from reports import clock
-from reports.models import MediaKind
+from reports.models import MediaKind, Report
 from reports.selectors import get_report_for, reports_visible_to
 from reports.services import parse_point, report_follow, report_submit
-from reports.text import unaccent
+from reports.text import clean_text, unaccent
 from reports.workflow import OPEN_STATUSES
 from routing.models import Category
 from units.lookup import OutsideCity, current_era, locate
@@ -261,6 +261,41 @@ def _title_from(description: str) -> str:
     return first if len(first) <= 80 else first[:79].rstrip() + "…"
 
 
+def submit_from_form(*, reporter: User, data: Any, files: list) -> Report:
+    """The submit page's fields (sent by its script to /api/reports, or posted by the page
+    itself without JavaScript) turned into one report_submit call: one way to send a report.
+    A ward chosen from the list stands for a point when there is no pin."""
+    category = Category.objects.filter(code=data.get("category", ""), is_active=True).first()
+    if category is None:
+        raise ValidationError(_("Choose a category."), code="bad_category")
+    lat: object = (data.get("lat") or "").strip()
+    lon: object = (data.get("lon") or "").strip()
+    ward = data.get("ward", "")
+    if not lat and not lon and ward:
+        point = ward_point(ward, current_era())
+        if point is None:
+            raise ValidationError(_("Choose a ward from the list."), code="bad_ward")
+        lat, lon = point
+    lat_f: float | None = None
+    lon_f: float | None = None
+    if lat or lon:
+        lat_f, lon_f = parse_point(lat, lon)
+    # else: an address alone, which report_submit sends to the coordination office to place
+    # (as Open311's address_string), or its "give the location" error when there is none.
+    description = clean_text(data.get("description", ""))
+    return report_submit(
+        reporter=reporter,
+        category=category,
+        lat=lat_f,
+        lon=lon_f,
+        title=clean_text(data.get("title", ""), multiline=False) or _title_from(description),
+        description=description,
+        address=data.get("address", ""),
+        idempotency_key=data.get("idempotency_key") or None,
+        files=files,
+    )
+
+
 @router.post(
     "/reports",
     auth=user_auth,
@@ -278,31 +313,8 @@ def submit(
     )
     if limited is not None:
         return ratelimit.json_response(limited)
-    data = request.POST
-    category = Category.objects.filter(code=data.get("category", ""), is_active=True).first()
-    if category is None:
-        raise ValidationError(_("Choose a category."), code="bad_category")
-    lat: object = data.get("lat", "")
-    lon: object = data.get("lon", "")
-    ward = data.get("ward", "")
-    if not lat and not lon and ward:
-        point = ward_point(ward, current_era())
-        if point is None:
-            raise ValidationError(_("Choose a ward from the list."), code="bad_ward")
-        lat, lon = point
-    lat_f, lon_f = parse_point(lat, lon)
-    uploads = request.FILES.getlist("files")
-    description = data.get("description", "")
-    report = report_submit(
-        reporter=_signed_in(request),
-        category=category,
-        lat=lat_f,
-        lon=lon_f,
-        title=data.get("title", "").strip() or _title_from(description),
-        description=description,
-        address=data.get("address", ""),
-        idempotency_key=data.get("idempotency_key") or None,
-        files=uploads,
+    report = submit_from_form(
+        reporter=_signed_in(request), data=request.POST, files=request.FILES.getlist("files")
     )
     return Status(
         201,

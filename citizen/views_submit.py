@@ -5,24 +5,29 @@ whole site, not /static/)."""
 from __future__ import annotations
 
 import json
+import uuid
 from functools import lru_cache
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts import ratelimit
+from api.reports import submit_from_form
 from reports.text import unaccent
 from routing.models import Category
 from units.lookup import current_era
 from units.models import WARD_LEVEL_TYPES, AdministrativeUnit
 
 # Bump when the page shell changes so that installed service workers refresh their cache.
-SHELL_VERSION = "1"
+SHELL_VERSION = "2"
 SHELL_STATIC = [
     "css/site.css",
     "css/submit.css",
@@ -87,17 +92,60 @@ def _strings() -> dict[str, str]:
     }
 
 
-@login_required
-def submit(request):
-    wards = (
+def _wards() -> list[tuple[str, str]]:
+    return list(
         AdministrativeUnit.objects.filter(era=current_era(), type__in=WARD_LEVEL_TYPES)
         .order_by("name")
         .values_list("code", "full_name")
     )
+
+
+@login_required
+def submit(request):
+    """The page, and its plain form post for phones and tools without JavaScript (with it, the
+    script sends to /api/reports or queues offline). Both end in api.reports.submit_from_form,
+    so there is one way a report is sent."""
+    error = ""
+    values: dict[str, str] = {}
+    files_dropped = False
+    if request.method == "POST":
+        limited = ratelimit.check_all(
+            ("report-submit:user", request.user.pk),
+            ("report-submit:ip", ratelimit.client_ip(request)),
+        )
+        if limited is not None:
+            error = ratelimit.message(limited)
+        else:
+            try:
+                report = submit_from_form(
+                    reporter=request.user, data=request.POST, files=request.FILES.getlist("files")
+                )
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                # Post/Redirect/Get: reloading the report's page does not send it again (and a
+                # second press of "send" carries the same idempotency key: the same report).
+                messages.success(
+                    request, _("Sent. Tracking code: %(code)s") % {"code": report.tracking_code}
+                )
+                return redirect("citizen:report_detail", report.tracking_code)
+        fields = ("category", "description", "address", "lat", "lon", "ward", "idempotency_key")
+        values = {k: request.POST.get(k, "") for k in fields}
+        files_dropped = bool(request.FILES)
+    key = values.get("idempotency_key") or uuid.uuid4().hex
     return render(
         request,
         "citizen/submit.html",
-        {"groups": _category_groups(), "wards": list(wards), "strings": _strings()},
+        {
+            "groups": _category_groups(),
+            "wards": _wards(),
+            "strings": _strings(),
+            "error": error,
+            "values": values,
+            "files_dropped": files_dropped,
+            "idempotency_key": key,
+        },
+        status=400 if error else 200,
     )
 
 

@@ -25,7 +25,7 @@ from routing.services import route_report
 from units.lookup import OutsideCity, locate
 from units.models import Agency, AgencyKind
 
-from . import clock, derived, tasks, workflow
+from . import clock, derived, tasks, text, workflow
 from .deadlines import add_working_hours
 from .media import InspectedFile, inspect_upload
 from .models import (
@@ -265,21 +265,36 @@ def report_submit(
         existing = Report.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return _same_submitter(existing, reporter)
-    title = (title or "").strip()
-    description = (description or "").strip()
-    if not title or len(title) > 200:
-        raise ValidationError(
-            _("Give the report a title of at most 200 characters."), code="bad_title"
-        )
-    if not description:
-        raise ValidationError(_("Describe the problem."), code="bad_description")
+    # Cleaned and capped here, so every channel (web, API, Open311, imports) stores the same.
+    # The description first: a title is often made from it, and its absence is the real error.
+    description = text.checked_text(
+        description,
+        label=_("The description"),
+        max_length=text.DESCRIPTION_MAX,
+        code="bad_description",
+        required_message=_("Describe the problem."),
+    )
+    title = text.checked_text(
+        title,
+        label=_("The title"),
+        max_length=text.TITLE_MAX,
+        code="bad_title",
+        required_message=_("Give the report a title."),
+        multiline=False,
+    )
     if not category.is_active:
         raise ValidationError(_("This category is no longer in use."), code="inactive_category")
     if reporter is None and not category.may_be_anonymous:
         raise ValidationError(
             _("Sign in to send a report of this category."), code="anonymous_not_allowed"
         )
-    address = (address or "").strip()[:300]
+    address = text.checked_text(
+        address,
+        label=_("The address"),
+        max_length=text.ADDRESS_MAX,
+        code="bad_address",
+        multiline=False,
+    )
     lat_f: float | None
     lon_f: float | None
     ward_id: int | None
@@ -422,7 +437,15 @@ def _route_new(report: Report, *, category: Category, lat: float | None, now: da
 # --- the unit's work -------------------------------------------------------------------------
 
 
+def _note(value: object, *, label: str | None = None, max_length: int = text.NOTE_MAX) -> str:
+    """An officer's note, answer or reason (or a resident's comment), cleaned and capped."""
+    return text.checked_text(
+        value, label=label or _("The note"), max_length=max_length, code="note_too_long"
+    )
+
+
 def report_accept(*, actor: User, report: Report, note: str = "") -> Report:
+    note = _note(note)
     with transaction.atomic():
         report = _locked(report)
         workflow.transition(
@@ -437,6 +460,7 @@ def report_accept(*, actor: User, report: Report, note: str = "") -> Report:
 
 
 def report_start(*, actor: User, report: Report, note: str = "") -> Report:
+    note = _note(note)
     with transaction.atomic():
         report = _locked(report)
         changes = (
@@ -492,6 +516,7 @@ def report_assign(*, actor: User, report: Report, assignee: User) -> Report:
 
 def report_return(*, actor: User, report: Report, reason: str) -> Report:
     """ "Not our competence": the unit hands the report back to the coordination office."""
+    reason = _note(reason)
     with transaction.atomic():
         report = _locked(report)
         now = clock.now()
@@ -522,6 +547,7 @@ def report_transfer(*, actor: User, report: Report, agency: Agency, reason: str)
 
 
 def _send_to(*, actor: User, report: Report, agency: Agency, note: str, action: str) -> Report:
+    note = _note(note)
     with transaction.atomic():
         report = _locked(report)
         workflow.check(report, action, actor)
@@ -552,6 +578,7 @@ def _send_to(*, actor: User, report: Report, agency: Agency, note: str, action: 
 def report_request_extension(
     *, actor: User, report: Report, until: datetime, reason: str
 ) -> ExtensionRequest:
+    reason = _note(reason)
     with transaction.atomic():
         report = _locked(report)
         workflow.check(report, Action.REQUEST_EXTENSION, actor)
@@ -586,6 +613,7 @@ def report_request_extension(
 def report_decide_extension(
     *, actor: User, request: ExtensionRequest, grant: bool, note: str = ""
 ) -> ExtensionRequest:
+    note = _note(note)
     with transaction.atomic():
         request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
         report = _locked(request.report)
@@ -622,6 +650,7 @@ def report_resolve(
     *, actor: User, report: Report, answer: str, files: Sequence[File] = ()
 ) -> Report:
     """Close the unit's work with an answer the resident can check, and proof of the result."""
+    answer = _note(answer)
     with _files_removed_on_failure() as written, transaction.atomic():
         report = _locked(report)
         workflow.check(report, Action.RESOLVE, actor)
@@ -664,6 +693,7 @@ def report_resolve(
 
 def report_merge(*, actor: User, report: Report, into: Report, note: str = "") -> Report:
     """Close `report` as a duplicate of `into`; its reporter and followers follow `into`."""
+    note = _note(note)
     with transaction.atomic():
         report = _locked(report)
         workflow.check(report, Action.MERGE, actor)
@@ -697,6 +727,7 @@ def report_merge(*, actor: User, report: Report, into: Report, note: str = "") -
 
 
 def report_reject(*, actor: User, report: Report, reason: str) -> Report:
+    reason = _note(reason)
     with transaction.atomic():
         report = _locked(report)
         workflow.transition(
@@ -716,6 +747,7 @@ def report_reject(*, actor: User, report: Report, reason: str) -> Report:
 def report_rate(*, actor: User, report: Report, satisfied: bool, comment: str = "") -> Report:
     """Satisfied closes the report; not satisfied (with a comment) reopens it with the same
     unit, and the second reopening escalates it to the coordinator and the unit's leader."""
+    comment = _note(comment, label=_("The comment"), max_length=text.COMMENT_MAX)
     with transaction.atomic():
         report = _locked(report)
         action = Action.RATE_SATISFIED if satisfied else Action.REOPEN

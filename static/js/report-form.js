@@ -16,6 +16,8 @@
   var map = null;
   var marker = null;
   var resizing = Promise.resolve(); // photos still being resized; sending waits for them
+  // The typed latitude/longitude are for the page without JavaScript; here the pin fills them.
+  if ($("coords")) $("coords").hidden = true;
 
   function fmt(text, values) {
     return text.replace(/\{(\w+)\}/g, function (m, k) { return values[k] !== undefined ? values[k] : m; });
