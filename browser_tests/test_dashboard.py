@@ -74,3 +74,28 @@ def test_city_leader_dashboard_updates_live_when_a_report_arrives(live_server, c
         page.get_by_role("heading", name="Thời gian tiêu tốn ở đâu").wait_for()
         page.screenshot(path=str(SCREENSHOTS / "dashboard_stages_phone.png"), full_page=True)
         assert_accessible(page)
+
+
+def test_open_dashboard_shows_a_deadline_passing_without_any_event(live_server, leader_a, submit):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reports.models import Report
+
+    report = submit()
+    # The deadline a few seconds from now, written past the services: no event, no sweep.
+    due = timezone.now() + timedelta(seconds=4)
+    Report.objects.filter(pk=report.pk).update(due_at=due)
+    overdue = '[data-figure="overdue_now"] .figure-value'
+    with open_page(width=1280, height=900) as page:
+        sign_in(page, live_server.url, "leader_a", "/bang-dieu-khien/?period=all")
+        page.get_by_role("heading", name="Bảng điều khiển", exact=True).wait_for()
+        expect(page.locator(overdue)).to_have_text("0")
+        page.evaluate("window.liveMarker = 'still here'")
+        wait_ms = max(0, (due - timezone.now()).total_seconds() * 1000)
+        expect(page.locator(overdue)).to_have_text("1", timeout=wait_ms + 3000)
+        expect(page.locator("tr[data-agency] td.cell-overdue_now")).to_have_text("1")
+        assert page.evaluate("window.liveMarker") == "still here"  # no reload
+    report.refresh_from_db()
+    assert report.overdue_since is None  # the sweep never ran: the page read the clock

@@ -52,3 +52,62 @@ def test_coordinator_reroutes_a_returned_report(submit, officer_a, coordinator, 
     assert report.status == Status.ROUTED
     assert report.agency.code == "ubnd-00004"
     assert Report.objects.get(pk=report.pk).events.filter(action="reroute").count() == 1
+
+
+def test_leader_selects_the_page_then_every_matching_report_and_confirms(
+    submit, leader_a, live_server
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    reports = [submit() for _ in range(27)]  # one page of 25 and two more
+    with open_page(width=1280, height=900) as page:
+        sign_in(page, live_server.url, "leader_a", "/can-bo/?bucket=new")
+        page.get_by_role("heading", name="Hộp việc").wait_for()
+        page.evaluate("window.__noReload = 'still here'")
+        page.get_by_label("Chọn tất cả trên trang này").check()
+        count = page.locator("[data-bulk-count]")
+        expect(count).to_have_text("Đã chọn 25")
+        page.get_by_role("button", name="Chọn tất cả 27 phản ánh khớp với bộ lọc này").click()
+        expect(count).to_have_text("Đã chọn tất cả 27 phản ánh khớp với bộ lọc này")
+        # Without JavaScript's selection this button stands in for "all matching": hidden here.
+        expect(page.locator("[data-no-js-all]")).to_be_hidden()
+        assert_accessible(page)
+        page.get_by_role("button", name="Thực hiện", exact=True).click()
+        question = page.locator(".bulk-question")
+        expect(question).to_have_text("Tiếp nhận tất cả 27 phản ánh khớp với bộ lọc này?")
+        assert_accessible(page)
+        page.screenshot(path=str(SCREENSHOTS / "workspace_bulk_confirm_vi.png"), full_page=True)
+        page.get_by_role("button", name="Đồng ý, áp dụng cho 27 phản ánh").click()
+        expect(page.locator(".bulk-summary")).to_have_text("Đã tiếp nhận 27")
+        expect(page.locator(".tab-new .count")).to_have_text("0")
+        assert page.evaluate("window.__noReload") == "still here"  # swapped, not reloaded
+    assert (
+        Report.objects.filter(pk__in=[r.pk for r in reports], status=Status.ACCEPTED).count() == 27
+    )
+    # (A report's deadline moves to its resolve deadline on acceptance: none is overdue.)
+    assert not Report.objects.filter(due_at__lte=timezone.now() - timedelta(0)).exists()
+
+
+def test_an_open_inbox_shows_a_deadline_passing_without_a_reload(submit, officer_a, live_server):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    report = submit()
+    # The deadline a few seconds from now (written past the services: only the clock matters).
+    due = timezone.now() + timedelta(seconds=4)
+    Report.objects.filter(pk=report.pk).update(due_at=due)
+    with open_page(width=1280, height=900) as page:
+        sign_in(page, live_server.url, "officer_a", "/can-bo/")
+        page.get_by_role("heading", name="Hộp việc").wait_for()
+        overdue_tab = page.locator(".tab-overdue .count")
+        expect(overdue_tab).to_have_text("0")
+        page.evaluate("window.__noReload = 'still here'")
+        page.wait_for_timeout(max(0, (due - timezone.now()).total_seconds() * 1000) + 200)
+        # The minute's refresh, brought forward: coming back to the tab refreshes at once.
+        page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+        expect(overdue_tab).to_have_text("1")
+        expect(page.locator("table.inbox tbody tr.row-overdue")).to_have_count(1)
+        assert page.evaluate("window.__noReload") == "still here"

@@ -15,9 +15,11 @@ Every figure is over the reports of the scope (`scope_for(user)`) RECEIVED IN TH
 - on time: handled and resolved no later than its resolve deadline (`resolved_at <=
   resolve_due_at`; a granted extension moves the deadline); late: handled and not on time
   (also when either timestamp is missing), so on time + late = handled;
-- overdue now: still open (a unit owes a step, OPEN_STATUSES) and flagged overdue by the SLA
-  sweep (`overdue_since` set when `due_at` passed; the sweep runs every minute, so this lags
-  `due_at < now` by at most a minute — the price of a figure the rollups can keep);
+- overdue now: still open (a unit owes a step, OPEN_STATUSES) and past its deadline at read
+  time (`due_at <= now`) or flagged overdue by the SLA sweep (`overdue_since`). The rollups
+  count the flag; the reports whose deadline passed since the last sweep (at most a minute's
+  worth, sla.selectors.unflagged_overdue, on a partial index) are added at read time, so the
+  figure is exact at the deadline and a report is never counted twice;
 - unresolved now: still open (OPEN_STATUSES);
 - ratings / satisfied: the residents' Rating rows of those reports, every round;
 - reopened: reopened at least once (`reopen_count >= 1`);
@@ -75,6 +77,7 @@ from reports.selectors import reports_visible_to
 from reports.workflow import OPEN_STATUSES, Status
 from rollups.histogram import ACCEPT_FIELDS, RESOLVE_FIELDS, median_hours
 from rollups.selectors import summed
+from sla.selectors import overdue_q, unflagged_overdue_by_agency, unflagged_overdue_count
 from units.models import Agency
 
 if TYPE_CHECKING:
@@ -201,9 +204,9 @@ _OPEN_Q = Q(status__in=OPEN_STATUSES)
 
 
 def _overdue_q(now: datetime) -> Q:
-    # The SLA sweep's flag, not `due_at < now`: the rollups can count a flag (it changes only
-    # through workflow.transition) but not the clock. `now` is kept for the callers.
-    return _OPEN_Q & Q(overdue_since__isnull=False)
+    # The flag (what the rollups count) or the clock (the reports the sweep has not reached
+    # yet): the two parts headline() and ranking() add up.
+    return _OPEN_Q & (Q(overdue_since__isnull=False) | overdue_q(now))
 
 
 def _share(part: int, whole: int, per: int = 100) -> float | None:
@@ -371,7 +374,8 @@ def _figures(sums: Mapping[str, int]) -> Figures:
 
 
 def headline(reports: QuerySet[Report], period: Period, *, now: datetime) -> Figures:
-    """The scope's figures for the period: one query, the rollups' sums. Medians come from the
+    """The scope's figures for the period: two queries, the rollups' sums and the deadlines
+    passed since the last sweep (a few rows on a partial index). Medians come from the
     duration histograms (rollups/histogram.py: within one bucket, < 19 %, of the exact
     median)."""
     usable, units = _rollup_scope(reports)
@@ -380,7 +384,10 @@ def headline(reports: QuerySet[Report], period: Period, *, now: datetime) -> Fig
 
         return stats_groupby.headline(reports, period, now=now)
     [sums] = summed(start=period.start, end=period.end, agency_ids=units, per_agency=False)
-    return _figures(sums)
+    figures = _figures(sums)
+    # The rollups count the sweep's flag; add the deadlines passed since its last run.
+    figures.overdue_now += unflagged_overdue_count(received_in(reports, period), now)
+    return figures
 
 
 # --- ranking ---------------------------------------------------------------------------------
@@ -417,8 +424,8 @@ def ranking(
 ) -> list[UnitRow]:
     """One row per unit with reports in the scope and period, sorted by `sort` ("key" or
     "-key" for descending, keys in RANKING_SORTS); by default the units with the most
-    unresolved, then the most overdue, first. Two queries whatever the number of units: the
-    rollups per unit, the units' names."""
+    unresolved, then the most overdue, first. Three queries whatever the number of units: the
+    rollups per unit, the units' names, the deadlines passed since the last sweep."""
     usable, units = _rollup_scope(reports)
     if not usable:
         from . import stats_groupby
@@ -440,6 +447,11 @@ def ranking(
         )
         for s in per_unit
     ]
+    # As in headline(): the deadlines passed since the sweep's last run, per unit (a report in
+    # the gap was received in the period, so its unit has a rollup row).
+    gap = unflagged_overdue_by_agency(received_in(reports, period), now, agency_ids=units)
+    for row in rows:
+        row.figures.overdue_now += gap.get(row.agency_id, 0)
     return sort_ranking(rows, sort)
 
 

@@ -22,6 +22,7 @@ from congdanso.tables import next_sort
 from reports import clock
 from reports.models import Report, ReportEvent
 from routing.models import Category
+from sla.selectors import unflagged_overdue_count
 from units.models import Agency
 
 from . import exports, stats
@@ -151,6 +152,13 @@ def latest_event_id(scope: Scope) -> int:
     return events.aggregate(latest=Max("id"))["latest"] or 0
 
 
+def overdue_gap(scope: Scope) -> int:
+    """How many of the scope's reports passed their deadline since the SLA sweep last ran: the
+    live poll's second cheap query (a partial index). A deadline writes no event, so without it
+    an open page would show 13:59's "overdue now" until the sweep's event a minute later."""
+    return unflagged_overdue_count(scope.reports, scope.now)
+
+
 def _figure(figures: stats.Figures, key: str):
     value = getattr(figures, key)
     return {"key": key, "value": value, "percent": key in PERCENT, "hours": key in HOURS}
@@ -204,6 +212,7 @@ def panels_context(request, scope: Scope) -> dict:
         "headers": [_sort_header(scope, sort, key, label) for key, label, _m in RANKING_COLUMNS],
         "sort": sort,
         "latest_event": latest_event_id(scope),
+        "overdue_gap": overdue_gap(scope),
         "live_query": scope.query(sort=sort),
         "updated_at": timezone.localtime(scope.now),
     }
@@ -238,14 +247,21 @@ def index(request):
 
 @role_required(*DASHBOARD_ROLES)
 def live(request):
-    """Polled every second by the open page: 204 while nothing changed in the scope, else the
-    refreshed headline and ranking (and an HX-Trigger so the charts and map reload too)."""
+    """Polled every second by the open page (not while its tab is hidden, static/js/live.js):
+    204 while nothing changed in the scope, else the refreshed headline and ranking (and an
+    HX-Trigger so the charts and map reload too). "Changed" is a new event (`after`) or a
+    deadline passed (`gap`, the count of reports overdue and not yet flagged: it rises at the
+    deadline, and the sweep's flag is itself an event); a poll without `gap` checks events only."""
     scope = scope_of(request)
     try:
         after = int(request.GET.get("after", ""))
     except ValueError:
         after = -1
-    if latest_event_id(scope) == after:
+    gap = request.GET.get("gap", "")
+    unchanged = latest_event_id(scope) == after
+    if unchanged and gap:
+        unchanged = gap.isdigit() and overdue_gap(scope) == int(gap)
+    if unchanged:
         return HttpResponse(status=204)
     response = render(request, "dashboard/includes/panels.html", panels_context(request, scope))
     response["HX-Trigger"] = "dashboard-changed"

@@ -61,15 +61,16 @@ DUE_SOON = timedelta(hours=4)
 
 
 def overdue_reports(now) -> QuerySet[Report]:
-    # Uses report_due_at_idx: due_at is set only while a unit owes a step.
-    return Report.objects.filter(due_at__lt=now)
+    # Uses report_due_at_idx: due_at is set only while a unit owes a step. A deadline is
+    # missed at its very instant (14:00 is overdue at 14:00:00), as in sla.selectors.
+    return Report.objects.filter(due_at__lte=now)
 
 
 def sla_state(report: Report, now: datetime) -> str:
     """ "overdue", "due_soon", "on_track", or "" when nobody owes a step."""
     if report.due_at is None:
         return ""
-    if report.due_at < now:
+    if report.due_at <= now:
         return "overdue"
     if report.due_at - now <= DUE_SOON:
         return "due_soon"

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from reports.models import Report
 from reports.workflow import OPEN_STATUSES, Action
 
 from .models import ScheduledJob
+from .selectors import is_overdue, overdue_q, unflagged_overdue
 
 if TYPE_CHECKING:
     from reports.models import ReportEvent
@@ -105,12 +106,20 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
     SLA_REMINDER_HOURS working hours, and warn officers 2 working hours before a deadline.
 
     Run every minute by the scheduler. The work is bounded by the reports that need it:
-    a few queries to find them and a fixed number per report flagged or reminded."""
+    a few queries to find them and a fixed number per report flagged or reminded.
+
+    Nothing a person reads waits for this run: the inbox, the queue and the API test
+    `due_at <= now` themselves, and the dashboard adds the not-yet-flagged reports to the
+    rollups' count (sla/selectors.py). So the sweep keeps a fixed one-minute tick instead of
+    waking at the next `due_at`: a tick costs one indexed query when nothing is due, a
+    wake-up schedule would need re-planning on every deadline change, and what the minute
+    delays is only the notices and the rollups' flag, never a figure or a flag on screen."""
     now = now or clock.now()
     flagged = reminded = 0
     due_ids = list(
-        # report_due_at_idx: the open reports whose deadline passed and are not yet flagged.
-        Report.objects.filter(status__in=OPEN_STATUSES, due_at__lt=now, overdue_since__isnull=True)
+        # report_due_unflagged_idx: the open reports whose deadline passed (a deadline is
+        # missed at its very instant, sla.selectors.overdue_q) and are not yet flagged.
+        unflagged_overdue(Report.objects.all(), now)
         .order_by("due_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
@@ -157,8 +166,9 @@ def _flag_one(
     (handled, re-deadlined or already done by another sweep meanwhile)."""
     with transaction.atomic():
         report = Report.objects.select_for_update(of=("self",)).select_related("agency").get(pk=pk)
-        if report.status not in OPEN_STATUSES or report.due_at is None or report.due_at >= now:
+        if report.status not in OPEN_STATUSES or not is_overdue(report.due_at, now):
             return False
+        assert report.due_at is not None  # is_overdue said so
         if remind:
             last = report.overdue_reminded_at
             if (
@@ -337,7 +347,7 @@ def send_daily_digests(*, today: date, now: datetime | None = None) -> int:
         .values("agency_id")
         .annotate(
             unresolved=Count("id"),
-            overdue=Count("id", filter=Q(due_at__lt=now)),
+            overdue=Count("id", filter=overdue_q(now)),
         )
         .order_by()
     }
@@ -436,6 +446,8 @@ JOBS: list[Job] = [
         daily_at=time(7, 30),
         args=lambda at: {"day": timezone.localtime(at).date().isoformat()},
     ),
+    # The audit chain's signed checkpoint (reports/audit.py), once a night.
+    Job("audit_checkpoint", "reports.tasks.audit_checkpoint", daily_at=time(0, 15)),
     Job("requeue_stale_tasks", "sla.tasks.requeue_stale_tasks", every=timedelta(minutes=1)),
     # Written by the delivery work (notify/tasks.py); skipped with a log line until it exists.
     Job("retry_deliveries", "notify.tasks.retry_deliveries", every=timedelta(minutes=1)),

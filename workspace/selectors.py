@@ -20,6 +20,7 @@ from reports.search import search_reports
 from reports.selectors import DUE_SOON, reports_visible_to
 from reports.services import coordination_office
 from reports.workflow import OPEN_STATUSES, Action, Status
+from sla.selectors import due_soon_q, is_overdue, overdue_q
 from units.models import Agency
 
 if TYPE_CHECKING:
@@ -85,9 +86,10 @@ def _bucket_q(bucket: str, agency_ids: list[int], now: datetime) -> Q:
         "new": with_unit & Q(status__in=[Status.ROUTED, Status.REOPENED]),
         "accepted": with_unit & Q(status=Status.ACCEPTED),
         "in_progress": with_unit & Q(status=Status.IN_PROGRESS),
-        "due_soon": open_here & Q(due_at__gte=now, due_at__lte=now + DUE_SOON),
-        # due_at is set only while a step is owed, so this is the indexed "overdue" query.
-        "overdue": with_unit & Q(due_at__lt=now),
+        "due_soon": open_here & due_soon_q(now, now + DUE_SOON),
+        # due_at is set only while a step is owed, so this is the indexed "overdue" query: the
+        # clock's own answer, exact at the deadline, never the sweep's lagging flag.
+        "overdue": with_unit & overdue_q(now),
         "open": open_here,
     }[bucket]
 
@@ -173,7 +175,7 @@ def _queue_q(reason: str, office_id: int, now: datetime) -> Q:
         "unroutable": Q(status=Status.ROUTED, agency_id=office_id),
         "escalated": still_open & Q(escalated_at__isnull=False),
         "reopened": still_open & Q(reopen_count__gte=2),
-        "overdue": Q(due_at__lt=now),
+        "overdue": overdue_q(now),
     }[reason]
 
 
@@ -202,7 +204,7 @@ def queue_reasons_for(report: Report, office_id: int, now: datetime) -> list[str
         reasons.append("escalated")
     if is_open and report.reopen_count >= 2:
         reasons.append("reopened")
-    if report.due_at is not None and report.due_at < now:
+    if is_overdue(report.due_at, now):
         reasons.append("overdue")
     return reasons
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -25,7 +26,13 @@ from units.models import Agency
 
 from . import selectors
 from .forms import InboxFilterForm, QueueFilterForm
-from .services import BulkResult, reports_bulk_apply
+from .services import (
+    MAX_BULK,
+    BulkResult,
+    BulkSelection,
+    reports_bulk_apply,
+    reports_bulk_selection,
+)
 
 PER_PAGE = 25
 BUCKET_LABELS = {
@@ -74,17 +81,21 @@ def inbox(request):
     return _render_inbox(request, request.GET)
 
 
-def _render_inbox(request, params: QueryDict, *, summary: str = "", status: int = 200):
-    user = request.user
-    now = clock.now()
-    agency_ids = selectors.unit_agency_ids(user)
-    members = selectors.unit_members(agency_ids)
-    form = InboxFilterForm(
+def _inbox_form(user: User, params: QueryDict, agency_ids: list[int], members: list[User]):
+    return InboxFilterForm(
         params,
         wards=selectors.inbox_wards(user, agency_ids),
         members=members,
         buckets=selectors.INBOX_BUCKETS,
     )
+
+
+def _render_inbox(request, params: QueryDict, *, summary: str = "", status: int = 200):
+    user = request.user
+    now = clock.now()
+    agency_ids = selectors.unit_agency_ids(user)
+    members = selectors.unit_members(agency_ids)
+    form = _inbox_form(user, params, agency_ids, members)
     filters = form.filters()
     reports = selectors.inbox_reports(user, agency_ids, filters, now)
     page = Paginator(reports, PER_PAGE).get_page(params.get("page"))
@@ -100,9 +111,13 @@ def _render_inbox(request, params: QueryDict, *, summary: str = "", status: int 
         ],
         "tab_query": tab_query,
         "page_query": _without(params, "page"),
+        # The open page re-reads its list every minute (static/js/inbox.js), with the same
+        # tab, filters and page: a deadline passing turns its row and the tab count overdue.
+        "live_query": params.urlencode(),
         "is_leader": selectors.is_unit_leader(user),
         "members": members,
         "summary": summary,
+        "max_bulk": MAX_BULK,
         "now": now,
         "soon": now + DUE_SOON,
     }
@@ -114,28 +129,89 @@ def _render_inbox(request, params: QueryDict, *, summary: str = "", status: int 
 @require_POST
 @role_required(*WORKSPACE_ROLES)
 def bulk(request):
-    """A unit leader accepts or assigns the ticked reports; the inbox comes back with a summary
-    of what happened to each one. The service refuses anyone who leads no unit (403)."""
+    """A unit leader accepts or assigns the ticked reports, or every report matching the
+    inbox's filter; first a confirmation naming the count and the action (a page without
+    JavaScript, swapped into the list with htmx), then the inbox with a summary of what
+    happened to each one. The service refuses anyone who leads no unit (403)."""
+    user = request.user
     action = request.POST.get("action", "")
     assignee = None
     assignee_id = request.POST.get("assignee", "")
     if action == "assign" and assignee_id.isdigit():
         assignee = User.objects.filter(pk=assignee_id).first()
-    codes = request.POST.getlist("codes")
-    if not codes:
-        summary = _("Select at least one report.")
-    else:
-        try:
-            results = reports_bulk_apply(
-                actor=request.user, tracking_codes=codes, action=action, assignee=assignee
-            )
-        except ValidationError as exc:
-            summary = " ".join(exc.messages)
-        else:
-            summary = _bulk_summary(results, action, assignee)
     # The list comes back as the leader was looking at it (same tab, filters and page).
-    params = QueryDict(request.POST.get("filters", ""))
+    filter_query = request.POST.get("filters", "")
+    params = QueryDict(filter_query)
+    every_match = "all" in request.POST.getlist("scope")
+    filters = None
+    if every_match:
+        # "All matching": the filter is parsed again here; ticked codes are ignored.
+        agency_ids = selectors.unit_agency_ids(user)
+        form = _inbox_form(user, params, agency_ids, selectors.unit_members(agency_ids))
+        filters = form.filters()
+    codes = [] if every_match else request.POST.getlist("codes")
+    chosen = {"action": action, "assignee": assignee, "tracking_codes": codes, "filters": filters}
+    try:
+        selection = reports_bulk_selection(actor=user, **chosen)
+    except ValidationError as exc:
+        return _render_inbox(request, params, summary=" ".join(exc.messages))
+    confirmed = request.POST.get("confirm") == "1"
+    notice = ""
+    expected = request.POST.get("expected", "")
+    if confirmed and every_match and expected != str(selection.count):
+        # The filter matches other reports than the ones counted when the leader confirmed.
+        notice = _(
+            "The filter now matches %(n)d reports, not %(before)s as before: confirm again."
+        ) % {"n": selection.count, "before": expected or "?"}
+        confirmed = False
+    if not confirmed:
+        context = {
+            "selection": selection,
+            "question": _bulk_question(selection, action, assignee),
+            "action": action,
+            "assignee": assignee,
+            "filter_query": filter_query,
+            "back_url": reverse("workspace:inbox") + (f"?{filter_query}" if filter_query else ""),
+            "notice": notice,
+        }
+        return _render(
+            request, "workspace/bulk_confirm.html", "workspace/includes/bulk_confirm.html", context
+        )
+    try:
+        results = reports_bulk_apply(actor=user, **chosen)
+    except ValidationError as exc:
+        summary = " ".join(exc.messages)
+    else:
+        summary = _bulk_summary(results, action, assignee)
     return _render_inbox(request, params, summary=summary)
+
+
+def _bulk_question(selection: BulkSelection, action: str, assignee: User | None) -> str:
+    n = selection.count
+    name = assignee.display_name() if assignee else ""
+    if action == "accept" and selection.every_match:
+        text = ngettext(
+            "Accept all %(n)d report matching this filter?",
+            "Accept all %(n)d reports matching this filter?",
+            n,
+        )
+    elif action == "accept":
+        text = ngettext(
+            "Accept the %(n)d selected report?", "Accept the %(n)d selected reports?", n
+        )
+    elif selection.every_match:
+        text = ngettext(
+            "Assign all %(n)d report matching this filter to %(name)s?",
+            "Assign all %(n)d reports matching this filter to %(name)s?",
+            n,
+        )
+    else:
+        text = ngettext(
+            "Assign the %(n)d selected report to %(name)s?",
+            "Assign the %(n)d selected reports to %(name)s?",
+            n,
+        )
+    return text % {"n": n, "name": name}
 
 
 def _bulk_summary(results: list[BulkResult], action: str, assignee: User | None) -> str:
@@ -149,9 +225,14 @@ def _bulk_summary(results: list[BulkResult], action: str, assignee: User | None)
         }
     failed = [r for r in results if not r.ok]
     if failed:
+        # Grouped by reason: "all matching" may skip dozens for the same one.
+        by_reason: dict[str, list[str]] = {}
+        for r in failed:
+            by_reason.setdefault(r.error, []).append(r.tracking_code)
+        listed = "; ".join(f"{', '.join(codes)} {error}" for error, codes in by_reason.items())
         text += ", " + ngettext(
             "%(n)d could not be: %(list)s", "%(n)d could not be: %(list)s", len(failed)
-        ) % {"n": len(failed), "list": "; ".join(f"{r.tracking_code} {r.error}" for r in failed)}
+        ) % {"n": len(failed), "list": listed}
     return text
 
 

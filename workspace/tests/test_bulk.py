@@ -26,7 +26,9 @@ def test_leader_bulk_accepts_his_units_reports_and_not_ward_bs(
     mine = [submit(title=f"Rác {n}") for n in range(3)]
     client.force_login(leader_a)
     codes = [r.tracking_code for r in mine] + [ward_b_report.tracking_code]
-    response = client.post(URL, {"action": "accept", "codes": codes, "filters": "bucket=new"})
+    response = client.post(
+        URL, {"action": "accept", "codes": codes, "filters": "bucket=new", "confirm": "1"}
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert (
@@ -63,6 +65,7 @@ def test_leader_bulk_assigns_to_officer_a2(client, submit, leader_a, officer_a2)
             "action": "assign",
             "assignee": officer_a2.pk,
             "codes": [r.tracking_code for r in reports],
+            "confirm": "1",
         },
         headers={"HX-Request": "true"},
     )
