@@ -27,8 +27,9 @@ VARIANTS = {
     "display": ({MediaKind.PHOTO}, "display"),
     "poster": ({MediaKind.VIDEO}, "poster"),
     "video": ({MediaKind.VIDEO}, "public_video"),
-    # Documents have no derived copy: the PDF itself, to those who may see the report.
-    "document": ({MediaKind.DOCUMENT}, "file"),
+    # Documents: the PDF rewritten without its metadata (reports.processing.clean_pdf); the
+    # original, with its author and software, stays private.
+    "document": ({MediaKind.DOCUMENT}, "display"),
 }
 
 

@@ -51,7 +51,7 @@ def media_process(*, media_id: int) -> Media | None:
         elif media.kind == MediaKind.VIDEO:
             changes = _process_video(media)
         else:
-            changes = {}  # documents are served as they are, to those who may see the report
+            changes = _process_document(media)
     except Exception as exc:
         logger.exception("processing media %s failed", media_id)
         error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -124,6 +124,39 @@ def photo_copies(fh: IO[bytes]) -> tuple[bytes, bytes]:
         upright = ImageOps.exif_transpose(_decode_reduced(image))
         pixels = _rgb(upright)
     return _clean_jpeg(pixels, DISPLAY_PX), _clean_jpeg(pixels, THUMBNAIL_PX)
+
+
+def clean_pdf(fh: IO[bytes]) -> bytes:
+    """A PDF without what names its author or machine: the document information dictionary
+    (Author, Creator, Producer, Title, dates …), the XMP metadata streams of the document and
+    of each page, and any embedded files. What the pages show is kept as it is."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    reader = PdfReader(fh)
+    if reader.is_encrypted:
+        raise ValueError("an encrypted PDF cannot be cleaned")
+    writer = PdfWriter()
+    for page in reader.pages:
+        added = writer.add_page(page)
+        for key in ("/Metadata", "/PieceInfo"):
+            if NameObject(key) in added:
+                del added[NameObject(key)]
+    root = writer._root_object
+    for key in ("/Metadata", "/PieceInfo", "/Names", "/OpenAction", "/AA"):
+        if NameObject(key) in root:
+            del root[NameObject(key)]
+    writer.metadata = None  # no /Info dictionary at all
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _process_document(media: Media) -> dict:
+    # The copy served to those who may see the report; the original stays private.
+    with media.file.open("rb") as fh:
+        cleaned = clean_pdf(fh)
+    return {"display": _install(media, "display", "pdf", cleaned)}
 
 
 def _process_photo(media: Media) -> dict:

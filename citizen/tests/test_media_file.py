@@ -183,3 +183,62 @@ def test_page_shows_a_playable_video_with_its_poster(client, video):
     assert "<video" in html
     assert url(video, "video") in html
     assert url(video, "poster") in html
+
+
+def _pdf_with_metadata() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata(
+        {"/Author": "Nguyễn Văn Cán Bộ", "/Creator": "Word 2016 – UBND", "/Producer": "ScanCo"}
+    )
+    xmp = DecodedStreamObject()
+    xmp.set_data(b"<x:xmpmeta><dc:creator>Nguyen Van Can Bo</dc:creator></x:xmpmeta>")
+    xmp.update({NameObject("/Type"): NameObject("/Metadata")})
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(xmp)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_proof_pdf_is_served_without_its_metadata(client, accepted_pdf_report):
+    from pypdf import PdfReader
+
+    report, original = accepted_pdf_report
+    media = Media.objects.get(report=report, kind=MediaKind.DOCUMENT)
+    assert url(media, "document")
+    assert client.get(url(media, "document")).status_code == 404  # not cleaned yet: nothing
+    process_media.call(media.pk)
+    media.refresh_from_db()
+
+    response = client.get(url(media, "document"))
+    assert response.status_code == 200
+    served = body(response) if response.streaming else response.content
+    assert b"Nguy" not in served and b"ScanCo" not in served and b"Word 2016" not in served
+    import io
+
+    reader = PdfReader(io.BytesIO(served))
+    assert len(reader.pages) == 1
+    assert not reader.metadata
+    assert "/Metadata" not in reader.trailer["/Root"]
+    # The original is kept, private, as it was sent.
+    assert Path(media.file.path).read_bytes() == original
+
+
+@pytest.fixture
+def accepted_pdf_report(submit, officer_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from conftest import GOOD_ANSWER
+    from reports.services import report_accept, report_resolve
+
+    original = _pdf_with_metadata()
+    report = submit()
+    report_accept(actor=officer_a, report=report)
+    pdf = SimpleUploadedFile("bien-ban.pdf", original, content_type="application/pdf")
+    report_resolve(actor=officer_a, report=report, answer=GOOD_ANSWER, files=[photo_file(), pdf])
+    return report, original
