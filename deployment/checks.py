@@ -8,6 +8,7 @@ Messages are for the operator at a terminal, in English like Django's own checks
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -233,3 +234,43 @@ def check_csrf_trusted_origins(app_configs: Any = None, **kwargs: Any) -> list[C
             )
         ]
     return []
+
+
+# Where the placeholders come from: the example environment files an operator copies.
+ENV_EXAMPLES = (Path(".env.example"), Path("deploy") / "congdanso.env.example")
+PLACEHOLDER = "change-me"
+
+
+def _example_names() -> set[str]:
+    root = Path(settings.BASE_DIR)
+    names: set[str] = set()
+    for example in ENV_EXAMPLES:
+        path = root / example
+        if not path.exists():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            name, sep, _value = line.lstrip("# ").partition("=")
+            if sep and name.isidentifier() and name.isupper():
+                names.add(name)
+    return names
+
+
+@register(Tags.security, deploy=True)
+def check_placeholders(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Every variable still holding the examples' "change-me" (a database password, a bucket
+    key, the SMS token…): copied from the example and never filled in. SECRET_KEY has its own
+    check (E002)."""
+    from congdanso.settings import env
+
+    names = (_example_names() | set(os.environ)) - {"SECRET_KEY"}
+    left = sorted(
+        name for name in names if not name.endswith("_FILE") and PLACEHOLDER in env(name).lower()
+    )
+    return [
+        Error(
+            f"{name} still holds the example's placeholder ({PLACEHOLDER}).",
+            hint=f"Set {name} (or {name}_FILE) to the real value.",
+            id="congdanso.E007",
+        )
+        for name in left
+    ]

@@ -191,12 +191,45 @@ def _env_file(path: Path) -> dict[str, str]:
     return values
 
 
-def test_the_example_env_file_passes_once_its_secret_key_is_set():
+def test_the_example_env_file_is_refused_for_every_placeholder_until_filled_in():
     example = _env_file(ROOT / "deploy" / "congdanso.env.example")
+    placeholders = sorted(k for k, v in example.items() if "change-me" in v and k != "SECRET_KEY")
+    # The example's secrets: database password, bucket keys, mail and SMS, Web Push keys.
+    assert placeholders == [
+        "AUDIT_KEY",
+        "AUDIT_SIGNING_KEY",
+        "DATABASE_URL",
+        "EMAIL_HOST_PASSWORD",
+        "MEDIA_S3_ACCESS_KEY_ID",
+        "MEDIA_S3_SECRET_ACCESS_KEY",
+        "SMS_HTTP_TOKEN",
+        "VAPID_PRIVATE_KEY",
+        "VAPID_PUBLIC_KEY",
+    ]
     as_shipped = _check_deploy(example)
     assert as_shipped.returncode == 1
     assert "(congdanso.E002)" in as_shipped.stderr
-    assert as_shipped.stderr.count("(congdanso.") == 1
-    filled_in = _check_deploy(example | {"SECRET_KEY": GOOD_KEY})
+    for name in placeholders:
+        assert f"(congdanso.E007) {name} still holds the example's placeholder" in as_shipped.stderr
+    assert as_shipped.stderr.count("(congdanso.E007)") == len(placeholders)
+    # Filled in but one: that one alone is named.
+    filled = {k: "filled-" + k.lower() for k in placeholders}
+    filled["AUDIT_SIGNING_KEY"] = "A" * 43 + "="
+    filled["DATABASE_URL"] = "postgres://congdanso:s3cret@10.0.0.20:5432/congdanso"
+    one_left = _check_deploy(
+        example | filled | {"SECRET_KEY": GOOD_KEY, "SMS_HTTP_TOKEN": "change-me"}
+    )
+    assert one_left.returncode == 1
+    assert one_left.stderr.count("(congdanso.") == 1
+    assert "(congdanso.E007) SMS_HTTP_TOKEN still holds" in one_left.stderr
+    filled_in = _check_deploy(example | filled | {"SECRET_KEY": GOOD_KEY})
     assert filled_in.returncode == 0, filled_in.stderr
     assert filled_in.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+def test_a_placeholder_in_a_secret_file_is_flagged_too(tmp_path):
+    secret = tmp_path / "smtp-password"
+    secret.write_text("change-me\n", encoding="utf-8")
+    done = _check_deploy(PRODUCTION_ENV | {"EMAIL_HOST_PASSWORD_FILE": str(secret)})
+    assert done.returncode == 1
+    assert "(congdanso.E007) EMAIL_HOST_PASSWORD still holds" in done.stderr
