@@ -101,8 +101,8 @@ def on_not_found(request, exc: Http404):
 
 
 def _register_routers() -> None:
+    from . import audit, me, reports, tokens, units, workspace
     from . import map as report_map
-    from . import me, reports, tokens, units, workspace
 
     api.add_router("/units", units.router)
     api.add_router("/reports", report_map.router)
@@ -111,6 +111,13 @@ def _register_routers() -> None:
     api.add_router("/tokens", tokens.router)
     api.add_router("/", me.router)
     api.add_router("/workspace", workspace.router)
+    api.add_router("/audit", audit.router)
+    # Issue 21: the public-service directory and dossier look-up / signed push.
+    from dossiers.api import router as dossiers_router
+    from procedures.api import router as procedures_router
+
+    api.add_router("/procedures", procedures_router)
+    api.add_router("/dossiers", dossiers_router)
 
 
 _register_routers()

@@ -87,6 +87,10 @@ INSTALLED_APPS = [
     "api",
     "notify",
     "alerts",
+    # The city's other services (issue 21): news, the public-service directory, dossiers.
+    "news",
+    "procedures",
+    "dossiers",
     "workspace",
     "dashboard",
     "rollups",
@@ -105,6 +109,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is chosen: a NUL in any text answers 400 in it (PostgreSQL refuses NUL).
+    "congdanso.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -112,6 +118,8 @@ MIDDLEWARE = [
     "accounts.middleware.StaffOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.StaffIdleTimeoutMiddleware",
+    # A staff session without its second factor reaches only the code/set-up pages.
+    "accounts.middleware.StaffSecondFactorGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as axes asks: turns a locked-out sign-in into our "locked for N minutes" page.
     "axes.middleware.AxesMiddleware",
@@ -205,6 +213,9 @@ OTP_TOTP_ISSUER = "Công dân số"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 STAFF_SESSION_MAX_AGE = envint("STAFF_SESSION_MAX_AGE", 8 * 3600)
 STAFF_IDLE_TIMEOUT = envint("STAFF_IDLE_TIMEOUT", 30 * 60)
+# A staff member sets up their authenticator only with a one-time enrolment code issued by an
+# administrator (accounts/enrolment.py); it expires after this many hours (default 72).
+STAFF_ENROLMENT_HOURS = envint("STAFF_ENROLMENT_HOURS", 72)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -318,6 +329,24 @@ MAX_DOCUMENT_BYTES = envint("MAX_DOCUMENT_BYTES", 20 * 1024 * 1024)
 MAX_VIDEO_BYTES = envint("MAX_VIDEO_BYTES", 50 * 1024 * 1024)
 # One video of at most this many seconds per report (the residents' app limit).
 MAX_VIDEO_SECONDS = envint("MAX_VIDEO_SECONDS", 60)
+
+# The audit chain's key (reports/audit.py): an HMAC key kept outside the database, so that
+# write access to the database alone cannot recompute a chain. Default: derived from
+# SECRET_KEY (rotating that then breaks verification: set AUDIT_KEY in production).
+AUDIT_KEY = env("AUDIT_KEY", "") or f"audit-chain:{SECRET_KEY}"
+# The daily checkpoints' Ed25519 signing key (base64 of a 32-byte seed; default: derived from
+# AUDIT_KEY) and where their files go besides the database and /api/audit/checkpoints.
+AUDIT_SIGNING_KEY = env("AUDIT_SIGNING_KEY", "")
+AUDIT_CHECKPOINT_DIR = env("AUDIT_CHECKPOINT_DIR", "")
+
+# Dossier tracking (issue 21). The procedure system signs its pushes with this shared secret
+# (empty: the push endpoint refuses every request); a push whose timestamp is further than the
+# window from our clock is refused, and one seen before is refused within it.
+DOSSIER_PUSH_SECRET = env("DOSSIER_PUSH_SECRET", "")
+DOSSIER_PUSH_WINDOW_SECONDS = envint("DOSSIER_PUSH_WINDOW_SECONDS", 300)
+# The key of the applicants' phone hashes (dossiers.models): its own secret, so that rotating
+# SECRET_KEY does not orphan every stored hash. Changing it needs a full re-sync.
+DOSSIER_PHONE_KEY = env("DOSSIER_PHONE_KEY", "") or f"dossier-phone:{SECRET_KEY}"
 
 TASKS = {
     "default": {

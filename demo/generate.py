@@ -14,6 +14,7 @@ later is left NULL instead of breaking the COPY.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import random
 import re
@@ -26,8 +27,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from reports import derived
-from reports.audit import FORMAT, _normalise
+from reports import audit, derived
+from reports.audit import FORMAT, _normalise, audit_key
 from reports.search import fold
 
 US = 1_000_000  # microseconds per second: every time here is int µs since the epoch (UTC)
@@ -303,6 +304,8 @@ REPORT_COLUMNS = (
     "resolution_count",
     "duplicate_of_id",
     "search_text",
+    "audit_seq",
+    "audit_seal",
 )
 EVENT_COLUMNS = (
     "id",
@@ -317,6 +320,7 @@ EVENT_COLUMNS = (
     "created_at",
     "prev_hash",
     "hash",
+    "seq",
 )
 MEDIA_COLUMNS = (
     "report_id",
@@ -398,13 +402,15 @@ class Chain:
     """Events of one report with their hashes (reports/audit.py's canonical form, built
     with string formatting instead of json.dumps: ~4× faster, same bytes)."""
 
-    __slots__ = ("batch", "next_id", "prev", "report_id")
+    __slots__ = ("batch", "key", "next_id", "prev", "report_id", "seq")
 
     def __init__(self, batch: Batch, report_id: int, next_id: int):
         self.batch = batch
         self.report_id = report_id
         self.prev = ""
         self.next_id = next_id
+        self.seq = 0
+        self.key = audit_key()
 
     def add(self, step: Step, agency_id: int | None, at: str) -> int:
         """Append one public event (`at` as iso_strings gives it); return its id."""
@@ -412,15 +418,16 @@ class Chain:
         text = (
             f'["{FORMAT}",{self.report_id},"{action}","{from_status}","{to_status}",null,'
             f"{'null' if agency_id is None else agency_id},{note_json},{data_json},"
-            f'true,"{at}","{self.prev}"]'
+            f'true,"{at}","{self.prev}",{self.seq + 1}]'
         )
-        digest = hashlib.sha256(text.encode()).hexdigest()
+        self.seq += 1
+        digest = hmac.new(self.key, text.encode(), hashlib.sha256).hexdigest()
         event_id = self.next_id
         data = copy_text(data_json) if "\\" in data_json else data_json
         self.batch.events.append(
             f"{event_id}\t{self.report_id}\t{action}\t{from_status}\t{to_status}\t"
             f"{NULL if agency_id is None else agency_id}\t{note}\t{data}\t"
-            f"1\t{at[:10]} {at[11:26]}\t{self.prev}\t{digest}"
+            f"1\t{at[:10]} {at[11:26]}\t{self.prev}\t{digest}\t{self.seq}"
         )
         self.prev = digest
         self.next_id += 1
@@ -690,7 +697,7 @@ def build_batch(
             f"{db_time(updated)}\t{db_time(r_at)}\t{db_time(accepted_at)}\t"
             f"{db_time(resolved_at)}\t{db_time(closed_at)}\t{answer}\t{reopen_count}\t"
             f"{resolution_count}\t{NULL if duplicate_of is None else duplicate_of}\t"
-            f"{code.lower()} {title_f} {description_f} {address_f}"
+            f"{code.lower()} {title_f} {description_f} {address_f}\t{chain.seq}\t"
         )
     batch.next_event_id = event_id
     return batch
@@ -970,6 +977,8 @@ def generate(
             if pending is not None:
                 pending.result()
         writer.create_indexes(index_statements)
+        # The rows' seals (reports/audit.py) from what was just written.
+        audit.seal_reports(range(first_report, first_report + n))
         # The dashboard's rollups and the map's cells follow the reports written above; their
         # indexes too are built once afterwards rather than kept up row by row.
         derived_started = _time.perf_counter()

@@ -106,6 +106,11 @@ class Report(models.Model):
     # Tracking code, title, description and address folded by reports.search.fold (no accents,
     # lower case), for the workspace's search; written once at creation.
     search_text = models.TextField(blank=True, default="", editable=False)
+    # Tamper evidence of the row itself (reports/audit.py): how many events its chain has, and
+    # a keyed seal over the audited fields and the last event's hash, written with every
+    # event. An answer edited in the database no longer matches its seal.
+    audit_seq = models.PositiveIntegerField(default=0, editable=False)
+    audit_seal = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("report")
@@ -158,6 +163,9 @@ class ReportEvent(models.Model):
     # and its own hash over its content and that one (a chain `verify_audit` checks).
     prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # Position in the report's chain (1, 2, 3 …; 0: older than the keyed chain): a deleted
+    # event is named by the number that is missing.
+    seq = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("report event")
@@ -328,3 +336,23 @@ class ResponseTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement of the whole audit chain at one moment (reports/audit.py): kept here
+    and published, so that a copy kept by anyone shows a later rewrite of the past."""
+
+    created_at = models.DateTimeField()
+    max_event_id = models.BigIntegerField()
+    events = models.BigIntegerField()
+    reports = models.BigIntegerField()
+    head = models.CharField(max_length=64)
+    # The exact signed JSON and its Ed25519 signature (base64): what others keep.
+    body = models.TextField()
+    signature = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.created_at:%Y-%m-%d %H:%M} ≤ event {self.max_event_id}"

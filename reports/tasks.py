@@ -23,3 +23,12 @@ def process_media(media_id: int) -> None:
     media = processing.media_process(media_id=media_id)
     if media is not None and media.processing_error:
         raise MediaProcessingError(f"media {media_id}: {media.processing_error}")
+
+
+@task()
+def audit_checkpoint() -> int:
+    """Sign and publish the day's checkpoint of the audit chain (reports/audit.py); returns the
+    number of events it covers."""
+    from . import audit, clock
+
+    return audit.checkpoint_create(now=clock.now()).events

@@ -262,8 +262,6 @@ def transition(
     if report_is_new:
         report.created_at = now
         report.save()
-    else:
-        report.save(update_fields=sorted(set(fields)))
     values: dict[str, Any] = {
         "report": report,
         "action": action,
@@ -277,8 +275,17 @@ def transition(
         "created_at": now,
     }
     # Chained to the report's previous event (tamper evidence, reports/audit.py); the caller's
-    # row lock on the report keeps two events from chaining to the same one.
+    # row lock on the report keeps two events from chaining to the same one. The row is sealed
+    # with the event: its audited fields as they now are, and this event's hash.
     chain = audit.chain_fields(ReportEvent(**values), report_is_new=report_is_new)
+    report.audit_seq = chain["seq"]
+    report.audit_seal = audit.seal_of(report, seq=chain["seq"], last_hash=chain["hash"])
+    if report_is_new:
+        type(report).objects.filter(pk=report.pk).update(
+            audit_seq=report.audit_seq, audit_seal=report.audit_seal
+        )
+    else:
+        report.save(update_fields=sorted({*fields, "audit_seq", "audit_seal"}))
     event = ReportEvent.objects.create(**values, **chain)
     derived.report_changed(before=before, report=report)
     # The apps that follow the lifecycle (rollups, map, notices, SLA) hear of it here, inside

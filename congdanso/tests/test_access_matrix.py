@@ -64,6 +64,8 @@ RULES: dict[str, tuple[str, ...]] = {
     "api/openapi.json": PUBLIC,
     "api/docs": PUBLIC,
     "api/units/wards.geojson": PUBLIC,
+    # Published for anyone to keep (reports/audit.py).
+    "api/audit/checkpoints": PUBLIC,
     "api/reports/map": PUBLIC,
     "api/locate": PUBLIC,
     "api/categories/suggest": PUBLIC,
@@ -108,6 +110,7 @@ RULES: dict[str, tuple[str, ...]] = {
     # The second sign-in step and its set-up: only after a password.
     "dang-nhap/ma-xac-thuc/": ANON,
     "tai-khoan/xac-thuc-hai-buoc/": ANON,
+    "tai-khoan/xac-thuc-hai-buoc/ma/<str:token>/": ANON,
     "tai-khoan/du-lieu-cua-toi/": ANON,
     "tai-khoan/du-lieu-cua-toi/tai-ve/": ANON,
     "tai-khoan/du-lieu-cua-toi/xoa/": ANON,
@@ -146,6 +149,22 @@ RULES: dict[str, tuple[str, ...]] = {
     "phan-anh/<str:tracking_code>/tat-thong-bao/": OTHERS_REPORT,
     "ban-do/": PUBLIC,
     "bang-xep-hang/": PUBLIC,
+    # Issue 21: news, the public-service directory, dossiers.
+    "tin-tuc/": PUBLIC,
+    "tin-tuc/feed/": PUBLIC,
+    "tin-tuc/<int:article_id>/": PUBLIC,  # published articles only (a draft is a 404)
+    "can-bo/tin-tuc/": STAFF,
+    "can-bo/tin-tuc/moi/": STAFF,
+    "can-bo/tin-tuc/<int:article_id>/": STAFF,
+    "can-bo/tin-tuc/<int:article_id>/<str:action>/": STAFF,
+    "thu-tuc/": PUBLIC,
+    "thu-tuc/<str:code>/": PUBLIC,
+    "tra-cuu-ho-so/": PUBLIC,  # code + last 4 phone digits, rate-limited
+    "ho-so-cua-toi/": ANON,
+    "bang-dieu-khien/ho-so/": LEADERS,
+    "api/procedures": PUBLIC,
+    "api/dossiers/push": ("anonymous", "alice", "officer_a"),  # signed by the procedure system
+    "api/dossiers/<code>": PUBLIC,  # code + last 4 phone digits, rate-limited
 }
 
 
@@ -190,6 +209,7 @@ def url_for(route: str, world: World) -> str:
         "request_id": world.extension_id,
         "extension_id": world.extension_id,
         "template_id": world.template_id,
+        "article_id": world.template_id,  # no such article: a 404 for everyone
         "media_id": world.media_id,
         "variant": "display",
         "token_id": world.token_id,

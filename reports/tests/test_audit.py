@@ -101,10 +101,11 @@ def test_middle_event_deleted_in_the_database_is_found(closed_report):
     sql("DELETE FROM {table} WHERE id = %s", [events[2].pk])
 
     message = verify_fails()
-    # Named at the event that was chained to the missing one.
+    # Named by its position, between the events that are left.
     assert (
         f"{closed_report.tracking_code} event {events[3].pk}: deleted: "
-        "the event it was chained to is missing"
+        f"event #3 of this report is missing (after event {events[1].pk}, before event "
+        f"{events[3].pk})"
     ) in message
     assert "1 problem(s) in the audit chain (4 events checked)." in message
 
@@ -114,10 +115,12 @@ def test_last_event_deleted_in_the_database_is_found(closed_report):
     sql("DELETE FROM {table} WHERE id = %s", [events[-1].pk])
 
     message = verify_fails()
+    # The row counts five events: the fifth is named, and the row's seal no longer matches.
     assert (
-        f"{closed_report.tracking_code} event {events[3].pk}: missing_last: "
-        "the last event leaves the report “resolved” but it is “closed”"
+        f"{closed_report.tracking_code} event {events[3].pk}: deleted: "
+        f"event #5 of this report is missing (after event {events[3].pk})"
     ) in message
+    assert f"{closed_report.tracking_code} report: state:" in message
 
 
 def test_every_event_deleted_is_found(closed_report):
@@ -148,7 +151,7 @@ def test_unknown_report_code_is_refused(closed_report):
 
 def test_events_from_before_the_chain_are_sealed_only_on_request(closed_report, submit):
     tampered = submit()
-    ReportEvent.objects.filter(report=closed_report).update(hash="", prev_hash="")
+    ReportEvent.objects.filter(report=closed_report).update(hash="", prev_hash="", seq=0)
     events = events_of(tampered)
     sql("UPDATE {table} SET note = %s WHERE id = %s", ["sửa tay", events[1].pk])
 
@@ -165,3 +168,165 @@ def test_events_from_before_the_chain_are_sealed_only_on_request(closed_report, 
     assert verify("--report", closed_report.tracking_code)[0].startswith(
         "Audit chain intact: 5 events"
     )
+
+
+def report_sql(statement: str, params: list) -> None:
+    table = connection.ops.quote_name(Report._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(statement.format(table=table), params)
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("answer", "Đã xử lý xong."),  # a generic answer put in place of the proven one
+        ("status", "resolved"),
+        ("resolved_at", None),
+    ],
+)
+def test_report_row_edited_in_the_database_is_found(closed_report, column, value):
+    """The events are intact, the row is not: its seal names it."""
+    statement = f"UPDATE {{table}} SET {column} = %s WHERE id = %s"  # noqa: S608 (test's own)
+    report_sql(statement, [value, closed_report.pk])
+
+    message = verify_fails()
+    assert (f"{closed_report.tracking_code} report: state: the report's stored fields") in message
+    assert "edited outside the lifecycle" in message
+
+
+def test_a_unit_moved_in_the_database_is_found(closed_report, ward_b):
+    report_sql("UPDATE {table} SET agency_id = %s WHERE id = %s", [ward_b.pk, closed_report.pk])
+    assert f"{closed_report.tracking_code} report: state:" in verify_fails()
+
+
+def test_the_chain_is_keyed_a_recomputed_plain_chain_is_refused(closed_report, settings):
+    """Someone with the database and this code but not AUDIT_KEY edits a note and recomputes
+    every hash after it: without the key the hashes do not verify."""
+    events = events_of(closed_report)
+    settings.AUDIT_KEY = "a key the forger guessed"
+    previous = events[1].hash
+    forged = []
+    for event in events[2:]:
+        if event.action == "accept":
+            event.note = "Không có gì"
+        event.prev_hash = previous
+        event.hash = audit.event_hash(event, previous)
+        previous = event.hash
+        forged.append(event)
+    ReportEvent.objects.bulk_update(forged, ["note", "prev_hash", "hash"])
+    settings.AUDIT_KEY = f"audit-chain:{settings.SECRET_KEY}"
+
+    message = verify_fails()
+    for event in forged:
+        assert f"event {event.pk}: edited" in message
+
+
+def test_sealing_with_the_real_key_passes_and_another_key_fails(closed_report, settings):
+    assert verify()[0].startswith("Audit chain intact: 5 events")
+    settings.AUDIT_KEY = "another key"
+    message = verify_fails()
+    assert message.count(": edited:") == 5
+
+
+def test_a_v1_chain_is_resealed_only_when_intact(closed_report, submit):
+    """Chains written before the key (plain SHA-256, no positions) are re-sealed by the
+    operator's explicit --seal-unsealed, and only when they verify as v1."""
+    previous = ""
+    legacy = []
+    for event in events_of(closed_report):
+        event.seq = 0
+        event.prev_hash = previous
+        event.hash = audit.legacy_event_hash(event, previous)
+        previous = event.hash
+        legacy.append(event)
+    ReportEvent.objects.bulk_update(legacy, ["seq", "prev_hash", "hash"])
+    assert verify_fails().count(": unkeyed:") == 5
+
+    out, _err = verify("--seal-unsealed")
+    assert "Sealed 5 events of 1 reports." in out
+    assert [e.seq for e in events_of(closed_report)] == [1, 2, 3, 4, 5]
+    assert verify()[0].startswith("Audit chain intact: 5 events")
+
+
+# --- signed checkpoints -----------------------------------------------------------------------
+
+
+def checkpoint(tmp_path, settings):
+    settings.AUDIT_CHECKPOINT_DIR = str(tmp_path)
+    out = io.StringIO()
+    call_command("audit_checkpoint", stdout=out)
+    [path] = sorted(tmp_path.glob("checkpoint-*.json"))
+    return path, out.getvalue()
+
+
+def test_checkpoint_is_signed_published_and_verified(closed_report, tmp_path, settings, client):
+    import base64
+    import json
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    path, out = checkpoint(tmp_path, settings)
+    assert "Checkpoint signed: 5 events of 1 reports" in out
+    kept = json.loads(path.read_text())
+    body = json.loads(kept["body"])
+    assert body["events"] == 5 and body["reports"] == 1
+
+    # Published: the same signed text, and a key anyone can check it with.
+    published = client.get("/api/audit/checkpoints").json()
+    assert published["checkpoints"][0]["body"] == kept["body"]
+    key = Ed25519PublicKey.from_public_bytes(base64.b64decode(published["public_key"]))
+    key.verify(base64.b64decode(kept["signature"]), kept["body"].encode())  # raises if forged
+
+    out, _err = verify("--checkpoint", str(path))
+    assert "1 signed checkpoint(s) match the events they cover." in out
+
+
+def test_a_past_rewritten_by_a_key_holder_is_caught_by_the_checkpoint(
+    closed_report, submit, tmp_path, settings
+):
+    """With AUDIT_KEY an insider can re-chain a report after deleting an event, and re-seal
+    the row: the chain verifies, the checkpoint kept elsewhere does not."""
+    path, _out = checkpoint(tmp_path, settings)
+    submit()  # later events do not disturb the checkpoint of the earlier ones
+    events = events_of(closed_report)
+    closed_report.media.update(event=None)
+    ReportEvent.objects.filter(pk=events[2].pk).delete()
+    previous = ""
+    rest = events_of(closed_report)
+    for seq, event in enumerate(rest, start=1):
+        event.seq = seq
+        event.prev_hash = previous
+        event.hash = audit.event_hash(event, previous)
+        previous = event.hash
+    ReportEvent.objects.bulk_update(rest, ["seq", "prev_hash", "hash"])
+    audit.seal_reports([closed_report.pk])
+    from reports.models import AuditCheckpoint
+
+    AuditCheckpoint.objects.all().delete()  # and the stored copy is gone too
+    assert verify()[0].startswith("Audit chain intact: 6 events")
+
+    message = verify_fails("--checkpoint", str(path))
+    assert "5 events up to event" in message and "4 are there now" in message
+    assert "the past was rewritten" in message
+
+
+def test_a_forged_checkpoint_is_refused(closed_report, tmp_path, settings):
+    import json
+
+    path, _out = checkpoint(tmp_path, settings)
+    kept = json.loads(path.read_text())
+    kept["body"] = kept["body"].replace('"events":5', '"events":4')
+    path.write_text(json.dumps(kept))
+    assert "signature does not verify" in verify_fails("--checkpoint", str(path))
+
+
+def test_the_scheduler_signs_a_checkpoint_nightly(closed_report):
+    from django.utils.module_loading import import_string
+
+    from reports.models import AuditCheckpoint
+    from sla.services import JOBS
+
+    job = next(j for j in JOBS if j.name == "audit_checkpoint")
+    assert job.daily_at is not None
+    assert import_string(job.task_path).call() == 5
+    assert AuditCheckpoint.objects.get().events == 5
