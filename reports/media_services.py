@@ -16,6 +16,7 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import Storage, default_storage
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 
@@ -122,3 +123,31 @@ def media_sweep(*, dry_run: bool = False) -> list[str]:
             if not dry_run:
                 delete_stored([(storage, name)])
     return found
+
+
+def media_original_view(*, actor: User, media: Media, reason: str) -> Media:
+    """Open an attachment's private original (GPS, camera, the unblurred picture): only for
+    the report's unit leader or a coordinator, with a reason, recorded on the report's chain
+    (workflow's VIEW_ORIGINAL: who, when, which file, why) before a byte is served."""
+    from . import text, workflow
+    from .models import Report
+
+    reason = text.checked_text(
+        reason,
+        label=_("The reason"),
+        max_length=text.NOTE_MAX,
+        code="bad_reason",
+        required_message=_("Say why you need the original."),
+    )
+    with transaction.atomic():
+        report = Report.objects.select_for_update(of=("self",)).get(pk=media.report_id)
+        workflow.transition(
+            report,
+            workflow.Action.VIEW_ORIGINAL,
+            actor=actor,
+            note=reason,
+            data={"media_id": media.pk, "kind": media.kind, "sha256": media.sha256},
+            is_public=False,
+        )
+    logger.info("original of media %s opened by %s", media.pk, actor.pk)
+    return media

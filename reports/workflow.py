@@ -102,6 +102,9 @@ class Action(models.TextChoices):
     # The SLA clock (sla/services.py): no status change, only the flag and the record.
     MARK_OVERDUE = "mark_overdue", _("Deadline passed")
     REMIND_OVERDUE = "remind_overdue", _("Still overdue: reminder sent")
+    # Not a step of the work: a leader or coordinator opened an attachment's original (with
+    # its GPS and camera data). On the chain like every step, never on the public timeline.
+    VIEW_ORIGINAL = "view_original", _("Original file viewed")
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,13 @@ TRANSITIONS: dict[str, Transition] = {
         _t(Action.AUTO_CLOSE, {S.RESOLVED}, S.CLOSED, {Role.SYSTEM}),
         _t(Action.MARK_OVERDUE, OPEN_STATUSES, None, {Role.SYSTEM}),
         _t(Action.REMIND_OVERDUE, OPEN_STATUSES, None, {Role.SYSTEM}),
+        _t(
+            Action.VIEW_ORIGINAL,
+            set(Status.values),
+            None,
+            {Role.UNIT_LEADER, Role.COORDINATOR},
+            note_required=True,
+        ),
     ]
 }
 
@@ -253,10 +263,10 @@ def transition(
     if t.target is not None:
         report.status = t.target
         fields.append("status")
-        if t.target not in OPEN_STATUSES:
-            # Nobody owes work on a resolved or final report: it cannot be overdue.
-            report.due_at = None
-            fields.append("due_at")
+    if report.status not in OPEN_STATUSES and (t.target is not None or report.due_at is not None):
+        # Nobody owes work on a resolved or final report: it cannot be overdue.
+        report.due_at = None
+        fields.append("due_at")
     report.updated_at = now
     report_is_new = report.pk is None
     if report_is_new:

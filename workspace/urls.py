@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_inbox, views_report
+from . import views_inbox, views_media, views_report
 
 app_name = "workspace"
 urlpatterns = [
@@ -16,6 +16,8 @@ urlpatterns = [
         views_report.report_action,
         name="report_action",
     ),
+    # The audited viewer of an attachment's original (views_media).
+    path("tep-goc/<int:media_id>/", views_media.media_original, name="media_original"),
     path("gia-han/<int:request_id>/", views_report.extension_decide, name="extension_decide"),
     path(
         "mau-tra-loi/<int:template_id>/", views_report.response_template, name="response_template"

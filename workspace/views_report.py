@@ -201,6 +201,7 @@ def _page_context(
         "decide_form": bound.get("decide") or (DecideForm() if can_decide else None),
         "events": events,
         "evidence": report.media.filter(is_proof=False),
+        "may_view_original": Action.VIEW_ORIGINAL in allowed,
         "show_reporter": bool(roles & HANDLER_ROLES),
         "can_take": Action.ASSIGN in forms and report.assignee_id != user.pk,
         "is_unit_leader": WorkflowRole.UNIT_LEADER in roles,

@@ -121,6 +121,8 @@ RULES: dict[str, tuple[str, ...]] = {
     "can-bo/phan-anh/<str:tracking_code>/": UNIT_REPORT,
     "can-bo/phan-anh/<str:tracking_code>/thao-tac/<str:action>/": UNIT_REPORT,
     "can-bo/gia-han/<int:request_id>/": WARD_A_LEADER,
+    # The original of an attachment: the unit's leader and coordinators only, audited.
+    "can-bo/tep-goc/<int:media_id>/": ("anonymous", "alice", "bob", "officer_a", "officer_b"),
     "can-bo/mau-tra-loi/<int:template_id>/": STAFF,
     "bang-dieu-khien/": LEADERS,
     "bang-dieu-khien/phan-anh/": LEADERS,

@@ -232,6 +232,7 @@ def test_buttons_shown_match_what_each_member_of_the_cast_may_do(
         Action.TRANSFER,
         Action.MERGE,
         Action.REJECT,
+        Action.VIEW_ORIGINAL,  # the audited viewer of an attachment's original
     }
     # The reporter's SUBMIT is a creation step, never a button on a stored report.
     assert workflow.allowed_actions(alice, report) == []
