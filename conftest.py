@@ -21,7 +21,7 @@ from PIL import Image
 
 from accounts.models import Membership, Role, User
 from routing.models import Category
-from units.lookup import reset_locator
+from units.lookup import get_locator, reset_locator
 from units.models import Agency
 
 HOAN_KIEM_LAKE = (21.0285, 105.8522)  # → 00070 Phường Hoàn Kiếm
@@ -38,6 +38,9 @@ def load_reference_data() -> None:
     call_command("load_agencies", verbosity=0)
     call_command("load_categories", verbosity=0)
     reset_locator()
+    # Built now (ward ids change with each reload), not by the next page that asks: a browser
+    # test waits 5 s for the ward, and the ~1.3 s build takes 4× that on a busy 2-core runner.
+    get_locator()
 
 
 @pytest.fixture(scope="session")

@@ -206,13 +206,3 @@ def sign_in(page: Page, base: str, username: str, next_path: str = "/") -> None:
     page.wait_for_url(lambda url: urlparse(url).path != "/dang-nhap/")
     pass_second_factor(page, username)
     page.get_by_role("button", name="Đăng xuất").wait_for()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def ward_lookup_built(django_db_setup, django_db_blocker):
-    """The live server's ward lookup index, built before the first page asks for it: its ~1.3 s
-    build (4× that on a busy 2-core runner) would otherwise land inside one test's 5 s wait."""
-    from units.lookup import get_locator
-
-    with django_db_blocker.unblock():
-        get_locator()
