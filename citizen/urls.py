@@ -11,6 +11,7 @@ urlpatterns = [
     path("gui-phan-anh/", views_submit.submit, name="submit"),
     path("sw.js", views_submit.service_worker, name="service_worker"),
     path("manifest.webmanifest", views_submit.manifest, name="manifest"),
+    path("tep/<int:media_id>/xoa/", views_resident.media_delete, name="media_delete"),
     path("phan-anh/<str:tracking_code>/danh-gia/", views_resident.report_rate, name="report_rate"),
     path("phan-anh-cua-toi/", views_resident.my_reports, name="my_reports"),
     path("thong-bao/", views_resident.notifications, name="notifications"),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from notify.services import notifications_for, notifications_mark_read
 from reports import services
@@ -84,3 +85,23 @@ def report_rate(request, tracking_code: str):
         return redirect("citizen:report_detail", tracking_code=report.tracking_code)
     status = 400 if request.method == "POST" else 200
     return render(request, "citizen/rate.html", {"report": report, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def media_delete(request, media_id: int):
+    """The reporter removes one of their own photos or videos (a face, a number plate, the
+    wrong picture): the attachment and every stored copy of it go. Anyone else: 404."""
+    from reports.media_services import media_delete as delete
+    from reports.models import Media
+
+    media = Media.objects.select_related("report").filter(pk=media_id).first()
+    if media is None:
+        raise Http404
+    report = get_report_for(request.user, media.report.tracking_code)
+    try:
+        delete(actor=request.user, media_ids=[media.pk])
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, _("The file was deleted, with every copy of it."))
+    return redirect("citizen:report_detail", report.tracking_code)

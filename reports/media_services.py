@@ -59,8 +59,15 @@ def _may_delete(actor: User | None, media: Media) -> bool:
         return True
     if actor.is_superuser:
         return True
-    # A resident may remove their own evidence; proof belongs to the unit's record.
-    return not media.is_proof and media.uploaded_by_id == actor.pk
+    if media.is_proof:
+        return False  # proof belongs to the unit's record
+    if media.uploaded_by_id == actor.pk:
+        return True  # a resident removes their own evidence
+    # The report's unit leader or a coordinator removes a resident's photo that must not be
+    # kept (a face, a child, a number plate).
+    from .workflow import Role, roles_for
+
+    return bool(roles_for(actor, media.report) & {Role.UNIT_LEADER, Role.COORDINATOR})
 
 
 def media_delete(*, actor: User | None, media_ids: Iterable[int]) -> int:
@@ -69,7 +76,12 @@ def media_delete(*, actor: User | None, media_ids: Iterable[int]) -> int:
     `actor=None` is for services that decided it themselves (a resident's data deletion)."""
     ids = list(media_ids)
     with transaction.atomic():
-        rows = list(Media.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        rows = list(
+            Media.objects.select_for_update(of=("self",))
+            .select_related("report")
+            .filter(pk__in=ids)
+            .order_by("pk")
+        )
         for media in rows:
             if not _may_delete(actor, media):
                 raise PermissionDenied

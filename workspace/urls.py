@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     # The audited viewer of an attachment's original (views_media).
     path("tep-goc/<int:media_id>/", views_media.media_original, name="media_original"),
+    path("tep/<int:media_id>/xoa/", views_media.media_delete, name="media_delete"),
     path("gia-han/<int:request_id>/", views_report.extension_decide, name="extension_decide"),
     path(
         "mau-tra-loi/<int:template_id>/", views_report.response_template, name="response_template"

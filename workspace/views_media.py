@@ -3,11 +3,15 @@ opening recorded on the report's chain (reports.media_services.media_original_vi
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.access import WORKSPACE_ROLES, role_required
+from reports.media_services import media_delete as delete_media
 from reports.media_services import media_original_view
 from reports.models import Media
 from reports.selectors import get_report_for_staff
@@ -46,3 +50,20 @@ def media_original(request, media_id: int):
         {"report": report, "media": media, "error": error},
         status=400 if error else 200,
     )
+
+
+@role_required(*WORKSPACE_ROLES)
+@require_POST
+def media_delete(request, media_id: int):
+    """The unit's leader or a coordinator deletes a resident's photo that must not be kept
+    (a face, a number plate): the attachment and all its files go."""
+    media = Media.objects.select_related("report").filter(pk=media_id).first()
+    if media is None:
+        raise Http404
+    report = get_report_for_staff(request.user, media.report.tracking_code)
+    try:
+        delete_media(actor=request.user, media_ids=[media.pk])
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, _("The file was deleted, with every copy of it."))
+    return redirect("workspace:report", report.tracking_code)

@@ -123,6 +123,9 @@ RULES: dict[str, tuple[str, ...]] = {
     "can-bo/gia-han/<int:request_id>/": WARD_A_LEADER,
     # The original of an attachment: the unit's leader and coordinators only, audited.
     "can-bo/tep-goc/<int:media_id>/": ("anonymous", "alice", "bob", "officer_a", "officer_b"),
+    # Deleting a resident's photo: the unit's leader and coordinators (and the reporter below).
+    "can-bo/tep/<int:media_id>/xoa/": ("anonymous", "alice", "bob", "officer_a", "officer_b"),
+    "tep/<int:media_id>/xoa/": ("anonymous", "bob", "officer_a", "officer_b"),
     "can-bo/mau-tra-loi/<int:template_id>/": STAFF,
     "bang-dieu-khien/": LEADERS,
     "bang-dieu-khien/phan-anh/": LEADERS,

@@ -109,3 +109,54 @@ def test_sweep_leaves_young_files_of_a_submission_in_progress(processed, media_r
     Media.objects.filter(pk=photo.pk).delete()
     assert media_sweep() == []
     assert (media_root / photo.display.name).is_file()
+
+
+# --- the pages that call it ----------------------------------------------------------------
+
+
+def _stored_paths(media) -> list:
+    from pathlib import Path
+
+    return [Path(f.path) for f in (media.file, media.display, media.thumbnail) if f.name]
+
+
+def test_the_reporter_deletes_their_photo_from_the_report_page(
+    client, submit, alice, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from reports.tasks import process_media
+
+    report = submit(files=[photo_file()])
+    photo = Media.objects.get(report=report)
+    process_media.call(photo.pk)
+    photo.refresh_from_db()
+    paths = _stored_paths(photo)
+    assert len(paths) == 3 and all(p.exists() for p in paths)
+
+    client.force_login(alice)
+    page = client.get(reverse("citizen:report_detail", args=[report.tracking_code]))
+    action = reverse("citizen:media_delete", args=[photo.pk])
+    assert action in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(action)
+    assert response.status_code == 302
+    assert not Media.objects.filter(pk=photo.pk).exists()
+    assert not any(p.exists() for p in paths)
+
+
+def test_others_cannot_delete_a_residents_photo_but_the_units_leader_can(
+    client, submit, bob, officer_a, leader_a
+):
+    from django.urls import reverse
+
+    report = submit(files=[photo_file()])
+    photo = Media.objects.get(report=report)
+    for person, name in ((bob, "citizen:media_delete"), (officer_a, "workspace:media_delete")):
+        client.force_login(person)
+        assert client.post(reverse(name, args=[photo.pk])).status_code == 404
+    assert Media.objects.filter(pk=photo.pk).exists()
+
+    client.force_login(leader_a)
+    assert client.post(reverse("workspace:media_delete", args=[photo.pk])).status_code == 302
+    assert not Media.objects.filter(pk=photo.pk).exists()
