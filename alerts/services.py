@@ -189,29 +189,39 @@ def alert_withdraw(*, actor: User, alert: AreaAlert) -> AreaAlert:
 
 
 def recipient_pages(alert: AreaAlert) -> Iterator[list[int]]:
-    """Ids of the active people who follow the alert's wards (their home ward counts as
-    followed), or, for a whole-city alert, of everyone who gave a home ward or follows one;
-    never the publisher. In ascending pages of DELIVERY_BATCH, each read by its own keyset
-    query: a whole-city alert reaches hundreds of thousands, never all held at once."""
-    people = User.objects.filter(is_active=True).exclude(pk=alert.created_by_id)
-    if alert.whole_city:
+    """Ids of the active people who follow the alert's wards, or, for a whole-city alert, of
+    everyone who gave a home ward or follows one; never the publisher (ward_follower_pages)."""
+    ward_ids = None if alert.whole_city else list(alert.wards.values_list("id", flat=True))
+    return ward_follower_pages(ward_ids=ward_ids, except_user_id=alert.created_by_id)
+
+
+def ward_follower_pages(
+    *, ward_ids: list[int] | None, except_user_id: int | None, batch: int | None = None
+) -> Iterator[list[int]]:
+    """Ids of the active people who follow these wards (their home ward counts as followed),
+    or, with `ward_ids=None` (the whole city), of everyone who gave a home ward or follows one;
+    never `except_user_id`. In ascending pages of `batch`, each read by its own keyset query:
+    a whole-city notice reaches hundreds of thousands, never all held at once. Area alerts and
+    news announcements both reach the wards' followers through this."""
+    batch = batch or DELIVERY_BATCH
+    people = User.objects.filter(is_active=True)
+    if except_user_id is not None:
+        people = people.exclude(pk=except_user_id)
+    if ward_ids is None:
         people = people.filter(
             Q(home_ward__isnull=False) | Q(pk__in=WardFollow.objects.values("user_id"))
         )
     else:
-        ward_ids = list(alert.wards.values_list("id", flat=True))
         people = people.filter(
             Q(home_ward__in=ward_ids)
             | Q(pk__in=WardFollow.objects.filter(ward__in=ward_ids).values("user_id"))
         )
     last = 0
     while True:
-        page = list(
-            people.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:DELIVERY_BATCH]
-        )
+        page = list(people.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch])
         if page:
             yield page
-        if len(page) < DELIVERY_BATCH:
+        if len(page) < batch:
             return
         last = page[-1]
 

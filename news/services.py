@@ -24,7 +24,6 @@ import nh3
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
@@ -32,8 +31,7 @@ from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps
 
 from accounts.models import Role, User
-from alerts.models import WardFollow
-from alerts.services import publishable_ward_ids, wards
+from alerts.services import publishable_ward_ids, ward_follower_pages, wards
 from notify.services import notify_staff
 from reports import clock
 from reports.media import inspect_upload
@@ -336,27 +334,10 @@ def article_transition(*, actor: User, article: Article, action: str, note: str 
 def recipient_pages(article: Article) -> Iterator[list[int]]:
     """Ids of the active people who follow the article's wards (home ward included), or, for the
     whole city, of everyone who gave a home ward or follows one; never the author. In pages."""
-    people = User.objects.filter(is_active=True).exclude(pk=article.author_id)
-    if article.whole_city:
-        people = people.filter(
-            Q(home_ward__isnull=False) | Q(pk__in=WardFollow.objects.values("user_id"))
-        )
-    else:
-        ward_ids = list(article.wards.values_list("id", flat=True))
-        people = people.filter(
-            Q(home_ward__in=ward_ids)
-            | Q(pk__in=WardFollow.objects.filter(ward__in=ward_ids).values("user_id"))
-        )
-    last = 0
-    while True:
-        page = list(
-            people.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:DELIVERY_BATCH]
-        )
-        if page:
-            yield page
-        if len(page) < DELIVERY_BATCH:
-            return
-        last = page[-1]
+    ward_ids = None if article.whole_city else list(article.wards.values_list("id", flat=True))
+    return ward_follower_pages(
+        ward_ids=ward_ids, except_user_id=article.author_id, batch=DELIVERY_BATCH
+    )
 
 
 def article_deliver(*, article_id: int) -> int:
