@@ -73,7 +73,8 @@ lint: pydeps
 	    sla/services.py sla/tasks.py alerts/services.py alerts/selectors.py demo/generate.py \
 	    reports/derived.py reports/storage.py rollups/services.py rollups/selectors.py \
 	    maps/services.py maps/selectors.py deployment/checks.py congdanso/counters.py \
-	    reports/backup.py reports/audit.py reports/media_services.py accounts/enrolment.py sla/selectors.py
+	    reports/backup.py reports/audit.py reports/media_services.py accounts/enrolment.py sla/selectors.py \
+	    accounts/linking.py
 	$(PY) manage.py makemigrations --check --dry-run
 
 test-sqlite:

@@ -149,13 +149,13 @@ class _Outcome:
     NONE = "none"
     DEAD = "dead"
     WRONG = "wrong"
-    DISABLED = "disabled"
 
 
-def phone_code_verify(*, request: HttpRequest, phone: str, code: str, ip: str | None) -> User:
-    """Check the code sent to `phone` (E.164) and sign its resident in on `request`.
+def phone_code_use(*, phone: str, code: str, ip: str | None) -> None:
+    """Check the code sent to `phone` (E.164) and use it up: the proof that whoever types it
+    holds that phone now. Sign-in and linking a phone to an account both start here.
 
-    Raises ValidationError (no valid code, wrong code, staff phone) or ratelimit.RateLimited."""
+    Raises ValidationError (no valid code, wrong code) or ratelimit.RateLimited."""
     code = "".join((code or "").split())
     if len(code) != CODE_DIGITS or not code.isdigit():
         raise ValidationError(
@@ -191,12 +191,10 @@ def phone_code_verify(*, request: HttpRequest, phone: str, code: str, ip: str | 
             outcome = _Outcome.OK
         else:
             outcome = _Outcome.NONE
-        user = _resident_for(phone) if outcome == _Outcome.OK else None
-        if user is not None and not user.is_active:
-            outcome, user = _Outcome.DISABLED, None
+    if outcome == _Outcome.OK:
+        return
     # Raised after the block, so that a wrong try's count is committed, not rolled back.
-    if outcome in (_Outcome.NONE, _Outcome.DEAD, _Outcome.WRONG):
-        ratelimit.check_all(*checks)
+    ratelimit.check_all(*checks)
     if outcome == _Outcome.NONE:
         raise ValidationError(
             _("This code has expired or was already used. Ask for a new code."),
@@ -207,29 +205,45 @@ def phone_code_verify(*, request: HttpRequest, phone: str, code: str, ip: str | 
             _("Too many wrong codes: this code can no longer be used. Ask for a new code."),
             code="code_dead",
         )
-    if outcome == _Outcome.WRONG:
-        raise ValidationError(
-            ngettext(
-                "This code is not right. %(left)s try left.",
-                "This code is not right. %(left)s tries left.",
-                left,
-            )
-            % {"left": left},
-            code="code_wrong",
+    raise ValidationError(
+        ngettext(
+            "This code is not right. %(left)s try left.",
+            "This code is not right. %(left)s tries left.",
+            left,
         )
-    if outcome == _Outcome.DISABLED:
-        raise ValidationError(
-            _("This account has been disabled. Contact the city's support line."),
-            code="account_disabled",
-        )
+        % {"left": left},
+        code="code_wrong",
+    )
+
+
+def staff_phone_error() -> ValidationError:
+    return ValidationError(
+        _(
+            "This phone number belongs to a staff account. Staff sign in with their user "
+            "name, password and authenticator code."
+        ),
+        code="staff_phone",
+    )
+
+
+def disabled_account_error() -> ValidationError:
+    return ValidationError(
+        _("This account has been disabled. Contact the city's support line."),
+        code="account_disabled",
+    )
+
+
+def phone_code_verify(*, request: HttpRequest, phone: str, code: str, ip: str | None) -> User:
+    """Check the code sent to `phone` (E.164) and sign its resident in on `request`.
+
+    Raises ValidationError (no valid code, wrong code, staff phone) or ratelimit.RateLimited."""
+    phone_code_use(phone=phone, code=code, ip=ip)
+    with transaction.atomic():
+        user = _resident_for(phone)
     if user is None:
-        raise ValidationError(
-            _(
-                "This phone number belongs to a staff account. Staff sign in with their user "
-                "name, password and authenticator code."
-            ),
-            code="staff_phone",
-        )
+        raise staff_phone_error()
+    if not user.is_active:
+        raise disabled_account_error()
     login(request, user, backend=BACKEND)
     return user
 

@@ -10,6 +10,15 @@ urlpatterns = [
     # Residents: a one-time code by SMS (enter the phone, then the code).
     path("dang-nhap/so-dien-thoai/", views_phone.phone_start, name="phone_start"),
     path("dang-nhap/so-dien-thoai/ma/", views_phone.phone_verify, name="phone_verify"),
+    # A signed-in resident links a phone (proved by a code): two sign-ins become one account.
+    path(
+        "tai-khoan/lien-ket-so-dien-thoai/", views_phone.phone_link_start, name="phone_link_start"
+    ),
+    path(
+        "tai-khoan/lien-ket-so-dien-thoai/ma/",
+        views_phone.phone_link_verify,
+        name="phone_link_verify",
+    ),
     # Residents: VNeID (OpenID Connect): off to the provider, and back with a code.
     path("dang-nhap/vneid/", views_vneid.vneid_start, name="vneid_start"),
     path("dang-nhap/vneid/callback/", views_vneid.vneid_callback, name="vneid_callback"),

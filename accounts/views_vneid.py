@@ -74,4 +74,10 @@ def vneid_callback(request: HttpRequest) -> HttpResponse:
     except vneid.VNeIDError as error:
         return _back_to_sign_in(request, str(error), next_url)
     login(request, user, backend=BACKEND)
+    if not user.phone:
+        # The provider did not vouch for a phone: never joined on a guess, but offered, so
+        # that a resident who signed in by phone code before keeps one account (the code
+        # proves the phone: accounts/linking.py).
+        query = urlencode({"offer": "1", "next": next_url})
+        return redirect(f"{reverse('accounts:phone_link_start')}?{query}")
     return redirect(next_url)

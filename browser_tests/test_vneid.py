@@ -14,10 +14,10 @@ NEXT = "/tai-khoan/du-lieu-cua-toi/"
 AN_SUB = "001099012345"
 
 
-def _at_provider(page, provider, *, allow: bool) -> None:
+def _at_provider(page, provider, *, allow: bool, username: str = "an") -> None:
     page.wait_for_url(lambda url: url.startswith(provider.issuer.rsplit("/o", 1)[0]))
     if urlparse(page.url).path == "/accounts/login/":
-        page.get_by_label("Số định danh").fill("an")
+        page.get_by_label("Số định danh").fill(username)
         page.get_by_label("Mật khẩu VNeID").fill(PASSWORD)
         page.get_by_role("button", name="Đăng nhập VNeID").click()
     page.locator("#allow" if allow else "#deny").click()
@@ -71,3 +71,43 @@ def test_resident_signs_in_with_vneid(live_server, settings, oidc_provider):  # 
     assert resident.full_name == "Nguyễn Văn An"
     assert resident.phone == "+84912345678"
     assert User.objects.filter(username__startswith="vneid-").count() == 1
+
+
+def test_vneid_without_a_verified_phone_is_offered_the_link_by_phone_code(
+    live_server,
+    settings,
+    oidc_provider,  # noqa: F811
+    sms_outbox,
+):
+    """Bình's VNeID does not vouch for her phone; she signed in by SMS code before. After the
+    VNeID sign-in she is offered the link, types her phone and the code, and is one account."""
+    import re
+
+    settings.VNEID_ISSUER = oidc_provider.issuer
+    settings.VNEID_CLIENT_ID = oidc_provider.client_id
+    settings.VNEID_CLIENT_SECRET = oidc_provider.client_secret
+    by_phone = User(username="sdt84987654321", phone="+84987654321")
+    by_phone.set_unusable_password()
+    by_phone.save()
+    base = live_server.url
+    with open_page() as page:
+        page.goto(f"{base}/dang-nhap/?next={NEXT}")
+        page.locator('a[href^="/dang-nhap/vneid/"]').click()
+        _at_provider(page, oidc_provider, allow=True, username="binh")
+        page.wait_for_url(lambda url: urlparse(url).path == "/tai-khoan/lien-ket-so-dien-thoai/")
+        assert (
+            "VNeID chưa xác nhận số điện thoại của bạn" in page.locator("#link-offer").inner_text()
+        )
+        assert_accessible(page)
+        page.get_by_label("Số điện thoại di động").fill("0987 654 321")
+        page.get_by_role("button", name="Gửi mã").click()
+        page.wait_for_url(lambda url: urlparse(url).path.endswith("/ma/"))
+        code = re.search(r"\b(\d{6})\b", sms_outbox[-1].text).group(1)
+        page.get_by_label("Mã trong tin nhắn SMS").fill(code)
+        page.get_by_role("button", name="Liên kết số này").click()
+        page.wait_for_url(f"{base}{NEXT}")
+        assert "Đã liên kết số điện thoại 0987 654 321" in page.get_by_role("status").inner_text()
+        page.screenshot(path=SCREENSHOTS / "vneid-phone-linked.png", full_page=True)
+    identity = ExternalIdentity.objects.get()
+    assert identity.user == by_phone and identity.linked_via == "phone_code"
+    assert User.objects.filter(username__startswith="vneid-", is_active=True).count() == 0

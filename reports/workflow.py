@@ -105,6 +105,9 @@ class Action(models.TextChoices):
     # Not a step of the work: a leader or coordinator opened an attachment's original (with
     # its GPS and camera data). On the chain like every step, never on the public timeline.
     VIEW_ORIGINAL = "view_original", _("Original file viewed")
+    # Not a step of the work: the resident proved by phone code that two sign-ins are one
+    # person (accounts/linking.py); their report moves to the account they keep. Never public.
+    JOIN_ACCOUNTS = "join_accounts", _("Reporter's accounts joined")
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,7 @@ TRANSITIONS: dict[str, Transition] = {
             {Role.UNIT_LEADER, Role.COORDINATOR},
             note_required=True,
         ),
+        _t(Action.JOIN_ACCOUNTS, set(Status.values), None, {Role.REPORTER}),
     ]
 }
 
@@ -198,13 +202,18 @@ def roles_for(actor: User | None, report: Report) -> frozenset[str]:
     return frozenset(roles)
 
 
+# Steps a service takes on the actor's behalf as part of a larger act (joining two
+# accounts): allowed through `transition`, never offered as a button on one report.
+NOT_BUTTONS = frozenset({Action.JOIN_ACCOUNTS})
+
+
 def allowed_actions(actor: User | None, report: Report) -> list[Action]:
     """What `actor` may do to `report` now: what the workspace shows as buttons."""
     roles = roles_for(actor, report)
     return [
         Action(t.action)
         for t in TRANSITIONS.values()
-        if report.status in t.sources and roles & t.roles
+        if report.status in t.sources and roles & t.roles and t.action not in NOT_BUTTONS
     ]
 
 

@@ -269,10 +269,21 @@ def test_discovery_document_of_another_issuer_is_refused(configured, settings, b
 # --- one person, two ways in: linking by the provider's verified phone -----------------------
 
 
+def codes_sent_earlier() -> None:
+    """The codes sent so far were sent some minutes ago, not within the resend cooldown."""
+    from accounts.models import PhoneCode
+
+    for earlier in PhoneCode.objects.all():
+        PhoneCode.objects.filter(pk=earlier.pk).update(
+            created_at=earlier.created_at - timedelta(minutes=10)
+        )
+
+
 def phone_resident(client: Client, phone: str, sms_outbox) -> User:
     """A resident signed in the real way: phone number, then the SMS code."""
     import re
 
+    codes_sent_earlier()
     client.post("/dang-nhap/so-dien-thoai/", {"phone": phone})
     code = re.search(r"\b(\d{6})\b", sms_outbox[-1].text).group(1)
     response = client.post("/dang-nhap/so-dien-thoai/ma/", {"code": code})
@@ -391,3 +402,115 @@ def test_expired_id_token_is_refused_at_the_callback(configured, browser, db):
     assert "VNeID could not confirm your identity" in page
     assert signed_in_user(browser) is None
     assert ExternalIdentity.objects.count() == 0
+
+
+# --- one person, two ways in: linking offered, proved by a phone code (accounts/linking.py) --
+
+LINK_START = "/tai-khoan/lien-ket-so-dien-thoai/"
+
+
+def link_phone(browser: Client, phone: str, sms_outbox, *, code: str | None = None):
+    """The signed-in resident asks to link `phone` and types the SMS code (or `code`)."""
+    import re
+
+    codes_sent_earlier()
+    response = browser.post(LINK_START, {"phone": phone, "next": NEXT})
+    assert response.status_code == 302, response.content.decode()
+    sent = re.search(r"\b(\d{6})\b", sms_outbox[-1].text).group(1)
+    return browser.post(response["Location"], {"code": code or sent, "next": NEXT})
+
+
+def test_unverified_phone_is_offered_the_link_and_the_code_joins_the_two_accounts(
+    configured, sms_outbox, submit, db
+):
+    from reports.audit import verify
+    from reports.models import Report, ReportEvent, ReportFollower
+
+    by_phone = phone_resident(Client(), "0987 654 321", sms_outbox)
+    earlier = submit(reporter=by_phone)
+    browser = Client(headers={"accept-language": "en"})
+    response = sign_in(browser, "binh")
+    # Not joined on a guess: a separate account, and the offer to link.
+    by_vneid = signed_in_user(browser)
+    assert by_vneid is not None and by_vneid != by_phone
+    assert urlsplit(response["Location"]).path == LINK_START
+    offer = browser.get(response["Location"]).content.decode()
+    assert "If you have used Digital Citizen with your phone number before" in offer
+    later = submit(reporter=by_vneid)
+    ReportFollower.objects.create(report=earlier, user=by_vneid, created_at=timezone.now())
+
+    response = link_phone(browser, "0987 654 321", sms_outbox)
+    assert response.status_code == 302 and response["Location"] == NEXT
+    # One person now: signed in to the phone's account, which holds both reports.
+    assert signed_in_user(browser) == by_phone
+    page = browser.get(NEXT).content.decode()
+    assert "is linked: your reports are in one account" in page
+    identity = ExternalIdentity.objects.get()
+    assert identity.user == by_phone and identity.linked_via == "phone_code"
+    assert set(Report.objects.filter(reporter=by_phone)) == {earlier, later}
+    by_vneid.refresh_from_db()
+    assert not by_vneid.is_active and by_vneid.full_name == ""
+    # The report's move is a step on its chain (reporter is sealed), not on the public page.
+    joined = ReportEvent.objects.get(report=later, action="join_accounts")
+    assert not joined.is_public and joined.actor == by_vneid
+    assert list(verify(ReportEvent.objects.all(), reports=Report.objects.all())) == []
+    # The next VNeID sign-in lands in that one account, with no offer.
+    again = Client(headers={"accept-language": "en"})
+    assert sign_in(again, "binh")["Location"] == NEXT
+    assert signed_in_user(again) == by_phone
+
+
+def test_a_wrong_code_links_nothing(configured, sms_outbox, db):
+    by_phone = phone_resident(Client(), "0987 654 321", sms_outbox)
+    browser = Client(headers={"accept-language": "vi"})
+    sign_in(browser, "binh")
+    by_vneid = signed_in_user(browser)
+    response = link_phone(browser, "0987 654 321", sms_outbox, code="000000")
+    assert response.status_code == 400
+    assert "Mã không đúng. Còn 4 lần thử." in response.content.decode()
+    assert signed_in_user(browser) == by_vneid
+    assert ExternalIdentity.objects.get().user == by_vneid
+    by_vneid.refresh_from_db()
+    assert by_vneid.is_active and by_vneid.phone == ""
+    assert by_phone.external_identities.count() == 0
+
+
+def test_a_phone_nobody_has_becomes_the_accounts_phone(configured, sms_outbox, db):
+    browser = Client(headers={"accept-language": "en"})
+    sign_in(browser, "binh")
+    by_vneid = signed_in_user(browser)
+    assert link_phone(browser, "0987 654 321", sms_outbox)["Location"] == NEXT
+    by_vneid.refresh_from_db()
+    assert by_vneid.phone == "+84987654321" and by_vneid.is_active
+    # The phone's code now signs in to that same account.
+    assert phone_resident(Client(), "0987654321", sms_outbox) == by_vneid
+
+
+def test_a_staff_phone_or_a_phone_with_another_vneid_is_refused(configured, sms_outbox, ward_a, db):
+    from conftest import make_user
+
+    officer = make_user("officer_phone", agency=ward_a, role=Role.OFFICER, phone="+84987654321")
+    browser = Client(headers={"accept-language": "en"})
+    sign_in(browser, "binh")
+    by_vneid = signed_in_user(browser)
+    response = link_phone(browser, "0987 654 321", sms_outbox)
+    assert response.status_code == 400
+    assert "belongs to a staff account" in response.content.decode()
+    assert not officer.external_identities.exists()
+
+    # An's VNeID carries the verified phone 0912 345 678: that account holds a VNeID already.
+    sign_in(Client(), "an")
+    response = link_phone(browser, "0912 345 678", sms_outbox)
+    assert response.status_code == 400
+    assert "already linked to another VNeID identity" in response.content.decode()
+    by_vneid.refresh_from_db()
+    assert by_vneid.is_active and by_vneid.phone == ""
+    assert signed_in_user(browser) == by_vneid
+
+
+def test_the_link_pages_are_for_signed_in_residents_only(client, officer_a, db):
+    response = client.get(LINK_START)
+    assert response.status_code == 302 and response["Location"].startswith("/dang-nhap/")
+    client.force_login(officer_a)
+    assert client.get(LINK_START).status_code == 404
+    assert client.get(LINK_START + "ma/").status_code == 404

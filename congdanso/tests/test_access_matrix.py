@@ -114,6 +114,9 @@ RULES: dict[str, tuple[str, ...]] = {
     "tai-khoan/du-lieu-cua-toi/": ANON,
     "tai-khoan/du-lieu-cua-toi/tai-ve/": ANON,
     "tai-khoan/du-lieu-cua-toi/xoa/": ANON,
+    # Linking a phone: a signed-in resident's own step; staff accounts have no such link.
+    "tai-khoan/lien-ket-so-dien-thoai/": ("anonymous", "officer_a", "officer_b"),
+    "tai-khoan/lien-ket-so-dien-thoai/ma/": ("anonymous", "officer_a", "officer_b"),
     "can-bo/": STAFF,
     "can-bo/hang-loat/": ("anonymous", "alice", "officer_a"),
     "can-bo/dieu-phoi/": LEADERS,
