@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import Query, Router, Schema
 
-from api.schemas import page_body, paginate
+from api.schemas import errors, page_body, paginate
 from procedures.models import Procedure
 from procedures.selectors import procedures_search
 
@@ -36,7 +36,12 @@ def _out(p: Procedure) -> dict:
     return {f: getattr(p, f) for f in ProcedureOut.model_fields}
 
 
-@router.get("", response=ProcedurePage, summary="Search the public-service directory")
+# 400: a NUL character in a parameter (congdanso.middleware) — no person types one.
+@router.get(
+    "",
+    response={200: ProcedurePage, **errors(400)},
+    summary="Search the public-service directory",
+)
 def procedures(
     request,
     q: str = Query("", max_length=200),
