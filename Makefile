@@ -47,6 +47,7 @@ reference: db
 	$(PY) manage.py load_categories
 
 demo: reference
+	$(PY) manage.py train_category_model --if-missing
 	$(PY) manage.py seed_demo
 
 setup: demo
@@ -74,7 +75,7 @@ lint: pydeps
 	    reports/derived.py reports/storage.py rollups/services.py rollups/selectors.py \
 	    maps/services.py maps/selectors.py deployment/checks.py congdanso/counters.py \
 	    reports/backup.py reports/audit.py reports/media_services.py accounts/enrolment.py sla/selectors.py \
-	    accounts/linking.py
+	    accounts/linking.py classify/services.py classify/model.py classify/text.py classify/selectors.py
 	$(PY) manage.py makemigrations --check --dry-run
 
 test-sqlite:

@@ -294,6 +294,43 @@ def _site_language():
 
 
 @pytest.fixture(autouse=True)
+def _no_cached_category_model():
+    """The category classifier is cached per process; a model stored by one test (and rolled
+    back with it) must not keep serving the next."""
+    from classify.services import forget_serving_model
+
+    forget_serving_model()
+    yield
+    forget_serving_model()
+
+
+_trained_classifiers: dict = {}
+
+
+def seed_classifier():
+    """The category classifier trained on the shipped seed corpus alone, once per test process
+    (a few seconds); the held-out file is never part of it."""
+    from classify import model as ml
+    from classify import services
+
+    if "seed" not in _trained_classifiers:
+        seed = services.read_corpus(services.SEED_PATH)
+        _trained_classifiers["seed"] = ml.train(
+            lambda: iter(seed), classes=sorted({c for c, _t in seed}), workers=1
+        )
+    return _trained_classifiers["seed"]
+
+
+@pytest.fixture
+def serving_model(db):
+    """The seed classifier stored as the serving model, as train_category_model leaves it."""
+    from classify import services
+
+    stored = services.model_store(seed_classifier(), serving=True)
+    return stored
+
+
+@pytest.fixture(autouse=True)
 def sms_outbox(settings):
     """Every test's SMS go to a list (notify.sms.outbox), never to the console or a gateway."""
     from notify import sms

@@ -68,7 +68,11 @@ def on_request_validation_error(request, exc: RequestValidationError):
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     # ninja raises these for a missing/invalid sign-in (401), a failed CSRF check (403) and
-    # throttling (429).
+    # throttling (429); 400 when a body is not well-formed JSON.
+    if exc.status_code == 400:
+        return _error(
+            request, 400, "invalid_json", _("The request is not valid: its body is not JSON.")
+        )
     if exc.status_code == 401:
         return _error(request, 401, "unauthorized", _("Sign in, or send a valid access token."))
     if exc.status_code == 403:

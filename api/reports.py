@@ -20,11 +20,12 @@ from shapely.geometry import shape
 
 from accounts import ratelimit
 from accounts.models import User
+from classify import services as classify
 from reports import clock
 from reports.models import MediaKind, Report
 from reports.selectors import get_report_for, reports_visible_to
 from reports.services import parse_point, report_follow, report_submit
-from reports.text import clean_text, unaccent
+from reports.text import clean_text
 from reports.workflow import OPEN_STATUSES
 from routing.models import Category
 from units.lookup import OutsideCity, current_era, locate
@@ -78,7 +79,9 @@ class SuggestionOut(Schema):
     name: str
     group: str
     icon: str
-    score: int
+    # A probability, 0-1.
+    score: float
+    confident: bool
 
 
 class NearbyOut(Schema):
@@ -92,6 +95,9 @@ class NearbyOut(Schema):
     thumbnail: str | None
     followers: int
     url: str
+    # With `text`: how alike the two descriptions are (0-1); None without text.
+    similarity: float | None = None
+    same_category: bool = False
 
 
 class FollowOut(Schema):
@@ -134,41 +140,46 @@ def locate_point(request: HttpRequest, lat: str = "", lon: str = ""):
     return {"code": hit.code, "name": hit.full_name, "edge_distance_m": round(hit.distance_m, 1)}
 
 
-def suggest_categories(text: str, limit: int = 3) -> list[tuple[int, Category]]:
-    """Categories whose keywords or name occur in the text, best first. A keyword found as a
-    phrase scores its word count (longer phrases say more); a name word scores 1."""
-    words = set(unaccent(text).split())
-    plain = f" {' '.join(unaccent(text).split())} "
-    scored = []
-    for category in Category.objects.filter(is_active=True):
-        score = 0
-        for keyword in (k.strip() for k in category.keywords.split(",")):
-            k = unaccent(keyword)
-            if k and f" {k} " in plain:
-                score += 2 * len(k.split())
-        score += sum(1 for w in unaccent(category.name).split() if len(w) > 2 and w in words)
-        if score:
-            scored.append((score, category))
-    scored.sort(key=lambda sc: (-sc[0], sc[1].sort_order, sc[1].name))
-    return scored[:limit]
+class SuggestIn(Schema):
+    text: str = ""
+
+
+def _suggestions(text: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": s.category.code,
+            "name": _category_name(s.category),
+            "group": s.category.group,
+            "icon": s.category.icon,
+            "score": round(s.probability, 4),
+            "confident": classify.is_confident(s),
+        }
+        for s in classify.suggest(clean_text(text[: classify.MAX_CHARS]))
+    ]
 
 
 @router.get(
     "/categories/suggest",
-    response={200: list[SuggestionOut]},
-    summary="Up to 3 categories matching a description",
+    response={200: list[SuggestionOut], **errors(400)},
+    summary="Up to 3 categories for a description, likeliest first",
+    description=(
+        "`score` is the probability the category is the right one (the classifier trained on "
+        "the city's reports; while no model is trained, a keyword match scored at most 0.5). "
+        "`confident`: sure enough to preselect. Text past 4,000 characters is ignored; for "
+        'long texts use POST with a JSON body `{"text": ...}`.'
+    ),
 )
 def suggest(request: HttpRequest, text: str = ""):
-    return [
-        {
-            "code": c.code,
-            "name": _category_name(c),
-            "group": c.group,
-            "icon": c.icon,
-            "score": score,
-        }
-        for score, c in suggest_categories(text[:2000])
-    ]
+    return _suggestions(text)
+
+
+@router.post(
+    "/categories/suggest",
+    response={200: list[SuggestionOut], **errors(400)},
+    summary="The same suggestions for a text sent in the body",
+)
+def suggest_post(request: HttpRequest, body: SuggestIn):
+    return _suggestions(body.text)
 
 
 def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -186,7 +197,7 @@ def _thumbnail_url(media) -> str | None:
 @router.get(
     "/reports/nearby",
     response={200: list[NearbyOut], **errors(400)},
-    summary="Open reports of a category within 250 m, last 30 days",
+    summary="Open reports within 250 m, last 30 days: of a category, or saying the same",
 )
 def nearby(
     request: HttpRequest,
@@ -194,6 +205,9 @@ def nearby(
     lon: str = "",
     # A category code (rac-thai-ve-sinh); anything else is refused before the query.
     category: str = Query("", max_length=100, pattern=r"^[a-z0-9-]*$"),
+    # What the resident has written so far: reports saying the same thing are offered even
+    # under another category ("cột điện đổ" / "trụ điện bị ngã"), the likeliest first.
+    text: str = "",
 ):
     lat_f, lon_f = parse_point(lat, lon)
     dlat = NEARBY_METRES / _M_PER_DEG_LAT
@@ -208,18 +222,29 @@ def nearby(
             lat__range=(lat_f - dlat, lat_f + dlat),
             lon__range=(lon_f - dlon, lon_f + dlon),
         )
+        .select_related("category")
         .prefetch_related("media", "followers")
         .order_by("-created_at")
     )
-    if category:
+    text = clean_text(text[: classify.MAX_CHARS])
+    by_meaning = any(ch.isalpha() for ch in text)
+    if category and not by_meaning:
         candidates = candidates.filter(category__code=category)
-    found: list[dict[str, Any]] = []
-    for report in candidates[:50]:
+    close = []
+    for report in candidates[: 200 if by_meaning else 50]:
         if report.lat is None or report.lon is None:  # the bounding box already excludes these
             continue
         distance = _distance_m(lat_f, lon_f, report.lat, report.lon)
-        if distance > NEARBY_METRES:
-            continue
+        if distance <= NEARBY_METRES:
+            close.append((report, distance))
+    similarity = [None] * len(close)
+    if by_meaning:
+        similarity = classify.similarity(text, [f"{r.title}\n{r.description}" for r, _d in close])
+    found: list[dict[str, Any]] = []
+    for (report, distance), similar in zip(close, similarity, strict=True):
+        same_category = bool(category) and report.category.code == category
+        if similar is not None and not same_category and similar < classify.SAME_PROBLEM:
+            continue  # another category and another problem: not a duplicate
         photo = next(
             (m for m in report.media.all() if m.kind == MediaKind.PHOTO and not m.is_proof), None
         )
@@ -237,9 +262,15 @@ def nearby(
                 "thumbnail": _thumbnail_url(photo),
                 "followers": len(report.followers.all()),
                 "url": reverse("citizen:report_detail", args=[report.tracking_code]),
+                "similarity": None if similar is None else round(similar, 3),
+                "same_category": same_category,
             }
         )
-    found.sort(key=lambda r: r["distance_m"])
+    if by_meaning:
+        # Saying the same thing counts most; the same category and nearness break ties.
+        found.sort(key=lambda r: (-(r["similarity"] + 0.1 * r["same_category"]), r["distance_m"]))
+    else:
+        found.sort(key=lambda r: r["distance_m"])
     return found[:10]
 
 

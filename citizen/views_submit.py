@@ -82,6 +82,7 @@ def _strings() -> dict[str, str]:
         "remove": _("Remove {name}"),
         "photo": _("Photo {n}"),
         "suggested": _("Suggested categories"),
+        "preselected": _("Chosen for you: {name}. Change it if it is not right."),
         "meToo": _("I have this problem too"),
         "following": _("You now follow {code}. No new report was sent."),
         "followers": _("Followers: {n}"),

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "news",
     "procedures",
     "dossiers",
+    "classify",
     "workspace",
     "dashboard",
     "rollups",
@@ -488,6 +489,12 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
     }
 }
+
+# --- category suggestions (classify/) ---
+# The submit page preselects a suggested category only this sure (a probability, 0-100 %).
+CLASSIFIER_PRESELECT_PROBABILITY = envint("CLASSIFIER_PRESELECT_PERCENT", 70) / 100
+# How often a running process looks for a newer serving model (seconds).
+CLASSIFIER_RECHECK_SECONDS = envint("CLASSIFIER_RECHECK_SECONDS", 60)
 
 LOGGING = {
     "version": 1,

@@ -14,4 +14,5 @@ urlpatterns = [
     path("xuat/phan-anh.xlsx", views.export_xlsx, name="export_xlsx"),
     path("xuat/tong-hop.pdf", views.export_pdf, name="export_pdf"),
     path("dang-ky/", views.registrations, name="registrations"),
+    path("goi-y-linh-vuc/", views.suggestions, name="suggestions"),
 ]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.access import DASHBOARD_ROLES, role_required
+from classify import selectors as classify_selectors
 from congdanso.tables import next_sort
 from reports import clock
 from reports.models import Report, ReportEvent
@@ -410,3 +411,16 @@ def registrations(request):
         **_period_context(scope),
     }
     return render(request, "dashboard/registrations.html", context)
+
+
+@role_required(*DASHBOARD_ROLES)
+def suggestions(request):
+    """Do residents take the category suggestion, and what do wrong picks cost."""
+    scope = scope_of(request)
+    context = {
+        "scope": scope,
+        "rows": classify_selectors.acceptance_by_month(scope.reports, now=scope.now),
+        "model": classify_selectors.serving_model_row(),
+        "query": scope.query(),
+    }
+    return render(request, "dashboard/suggestions.html", context)

@@ -446,6 +446,8 @@ JOBS: list[Job] = [
         daily_at=time(7, 30),
         args=lambda at: {"day": timezone.localtime(at).date().isoformat()},
     ),
+    # The category classifier learns the day's corrections (classify/), while the city sleeps.
+    Job("retrain_category_model", "classify.tasks.retrain", daily_at=time(2, 30)),
     # The audit chain's signed checkpoint (reports/audit.py), once a night.
     Job("audit_checkpoint", "reports.tasks.audit_checkpoint", daily_at=time(0, 15)),
     Job("requeue_stale_tasks", "sla.tasks.requeue_stale_tasks", every=timedelta(minutes=1)),

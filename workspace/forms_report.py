@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, User
 from reports.models import Report, ResponseTemplate
 from reports.selectors import get_report_for
+from routing.models import Category
 from units.models import Agency, AgencyKind
 
 REASON_WIDGET = {"rows": 3, "maxlength": 2000}
@@ -107,6 +108,15 @@ class SendForm(ActionForm):
     """Transfer (unit or coordinator, with a reason) or re-route (coordinator)."""
 
     agency = forms.TypedChoiceField(label=_("Send to"), coerce=int)
+    # The resident's category, corrected here when it was wrong: the deadline follows the
+    # right category and the category classifier learns from the correction.
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.filter(is_active=True).order_by("sort_order", "name"),
+        to_field_name="code",
+        required=False,
+        empty_label=None,
+    )
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs=REASON_WIDGET)
     )
@@ -114,6 +124,7 @@ class SendForm(ActionForm):
         "reason_required": "reason",
         "inactive_agency": "agency",
         "same_agency": "agency",
+        "inactive_category": "category",
     }
 
     def __init__(self, *args, **kwargs):
@@ -121,6 +132,7 @@ class SendForm(ActionForm):
         field = self.fields["agency"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = agency_choices(self.report)
+        self.fields["category"].initial = self.report.category.code
         if self.action == "reroute":
             self.fields["reason"].label = _("Note (optional)")
 

@@ -15,11 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from classify import services as classify
+from classify.services import CategorySuggestion
 from reports.models import Report, ReportEvent
 from reports.search import search_reports
 from reports.selectors import DUE_SOON, reports_visible_to
 from reports.services import coordination_office
 from reports.workflow import OPEN_STATUSES, Action, Status
+from routing.models import Category
 from sla.selectors import due_soon_q, is_overdue, overdue_q
 from units.models import Agency
 
@@ -244,6 +247,10 @@ def active_agencies() -> list[Agency]:
     return list(Agency.objects.filter(is_active=True).order_by("kind", "name"))
 
 
+def active_categories() -> list[Category]:
+    return list(Category.objects.filter(is_active=True).order_by("sort_order", "name"))
+
+
 def is_unit_leader(user: User) -> bool:
     return any(m.role == Role.UNIT_LEADER for m in user.active_memberships())
 
@@ -255,18 +262,23 @@ class QueueRow:
     route_note: str
     return_note: str
     suggested_agency_id: int | None
+    # The classifier's category when the resident chose "Khác"/Other or another category.
+    model_pick: CategorySuggestion | None = None
 
     @property
     def reason_labels(self) -> list[tuple[str, StrOrPromise]]:
         return [(r, QUEUE_REASON_LABELS[r]) for r in self.reasons]
 
 
-def queue_rows(reports: list[Report], now: datetime) -> list[QueueRow]:
+def queue_rows(
+    reports: list[Report], now: datetime, categories: list[Category] | None = None
+) -> list[QueueRow]:
     """A page of the queue with why each report is there and the notes that explain it; a
     fixed number of queries whatever the page holds."""
     office_id = coordination_office().pk
     notes = latest_notes([r.pk for r in reports], (Action.ROUTE, Action.RETURN))
     suggestion = suggested_agencies(reports)
+    picks = model_picks(reports, categories)
     return [
         QueueRow(
             report=r,
@@ -275,6 +287,32 @@ def queue_rows(reports: list[Report], now: datetime) -> list[QueueRow]:
             # Only a report now back with the office has a return reason worth showing.
             return_note=notes.get((r.pk, Action.RETURN), "") if r.status == Status.RETURNED else "",
             suggested_agency_id=suggestion.get(r.pk),
+            model_pick=picks.get(r.pk),
         )
         for r in reports
     ]
+
+
+OTHER_CATEGORY = "khac"
+
+
+def model_picks(
+    reports: list[Report], categories: list[Category] | None = None
+) -> dict[int, CategorySuggestion]:
+    """{report id: the serving classifier's first choice} where it disagrees with the
+    category on the report, or the report sits under "Khác"/Other (about 1 ms a report)."""
+    found = classify.suggest_many(
+        [f"{r.title}\n{r.description}" for r in reports], limit=1, categories=categories
+    )
+    picks = {}
+    for report, suggestions in zip(reports, found, strict=True):
+        if not suggestions:
+            continue
+        pick = suggestions[0]
+        filed_as = report.category.code
+        if pick.category.code == filed_as and filed_as != OTHER_CATEGORY:
+            continue
+        if pick.category.code == OTHER_CATEGORY:
+            continue  # "Other" is no advice
+        picks[report.pk] = pick
+    return picks

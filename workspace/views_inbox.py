@@ -22,6 +22,7 @@ from reports import clock
 from reports.selectors import DUE_SOON, get_report_for
 from reports.services import report_reroute
 from reports.workflow import TransitionNotAllowed
+from routing.models import Category
 from units.models import Agency
 
 from . import selectors
@@ -255,11 +256,13 @@ def _render_queue(request, params: QueryDict, *, notice: str = "", status: int =
     page = Paginator(reports, PER_PAGE).get_page(params.get("page"))
     # A city leader sees the queue read-only: re-routing is the coordinators' job.
     can_reroute = request.user.has_staff_role(Role.COORDINATOR)
+    categories = selectors.active_categories()
     context = {
         "form": form,
         "page": page,
-        "rows": selectors.queue_rows(list(page), now),
+        "rows": selectors.queue_rows(list(page), now, categories),
         "agencies": selectors.active_agencies() if can_reroute else [],
+        "categories": categories if can_reroute else [],
         "can_reroute": can_reroute,
         "page_query": _without(params, "page"),
         "notice": notice,
@@ -281,13 +284,20 @@ def queue_reroute(request, tracking_code: str):
     report = get_report_for(request.user, tracking_code)
     agency_id = request.POST.get("agency", "")
     agency = Agency.objects.filter(pk=agency_id).first() if agency_id.isdigit() else None
+    # The category travels with the unit: the coordinator corrects a wrong pick here.
+    code = request.POST.get("category", "")
+    category = Category.objects.filter(code=code).first() if code else None
     error = ""
     if agency is None:
         error = _("Choose the unit to send the report to.")
     else:
         try:
             report = report_reroute(
-                actor=request.user, report=report, agency=agency, note=request.POST.get("note", "")
+                actor=request.user,
+                report=report,
+                agency=agency,
+                note=request.POST.get("note", ""),
+                category=category,
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)
@@ -297,9 +307,11 @@ def queue_reroute(request, tracking_code: str):
         notice = error or _("%(code)s sent to %(unit)s.") % {"code": tracking_code, "unit": agency}
         return _render_queue(request, QueryDict(""), notice=notice, status=400 if error else 200)
     now = clock.now()
+    categories = selectors.active_categories()
     context = {
-        "row": selectors.queue_rows([report], now)[0],
+        "row": selectors.queue_rows([report], now, categories)[0],
         "agencies": selectors.active_agencies(),
+        "categories": categories,
         "can_reroute": True,
         "error": error,
         "sent_to": None if error else agency,

@@ -81,14 +81,14 @@ ACTIONS: dict[str, ActionSpec] = {
     Action.TRANSFER: ActionSpec(
         SendForm,
         lambda u, r, d, q: services.report_transfer(
-            actor=u, report=r, agency=d["agency"], reason=d["reason"]
+            actor=u, report=r, agency=d["agency"], reason=d["reason"], category=d["category"]
         ),
         gettext_lazy("The report was transferred."),
     ),
     Action.REROUTE: ActionSpec(
         SendForm,
         lambda u, r, d, q: services.report_reroute(
-            actor=u, report=r, agency=d["agency"], note=d["reason"]
+            actor=u, report=r, agency=d["agency"], note=d["reason"], category=d["category"]
         ),
         gettext_lazy("The report was re-routed."),
     ),

@@ -133,6 +133,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "bang-dieu-khien/": LEADERS,
     "bang-dieu-khien/phan-anh/": LEADERS,
     "bang-dieu-khien/giai-doan/": LEADERS,
+    "bang-dieu-khien/goi-y-linh-vuc/": LEADERS,
     "bang-dieu-khien/xu-huong.json": LEADERS,
     "bang-dieu-khien/ban-do-nhiet.json": LEADERS,
     "bang-dieu-khien/truc-tiep/": LEADERS,

@@ -57,7 +57,13 @@ def test_the_core_imports_none_of_the_apps_built_on_it():
 
 
 def test_every_app_that_follows_the_lifecycle_is_subscribed():
-    assert {s.name for s in derived.subscribers()} == {"rollups", "maps", "notify", "sla"}
+    assert {s.name for s in derived.subscribers()} == {
+        "rollups",
+        "maps",
+        "notify",
+        "sla",
+        "classify",
+    }
 
 
 @pytest.fixture

@@ -254,18 +254,37 @@
     });
   });
 
+  // Suggestions as the resident types: one request 400 ms after the last key (a slow phone
+  // sends a few, not one per letter); a reply to an older text is dropped. The likeliest
+  // category is preselected only when the model is sure, and only while the resident has not
+  // chosen one themselves.
   var suggestTimer = null;
+  var suggestSeq = 0;
+  var preselected = null; // the radio we checked, until the resident chooses
   $("description").addEventListener("input", function (ev) {
     clearTimeout(suggestTimer);
     var text = ev.target.value;
     suggestTimer = setTimeout(function () {
       if (text.trim().length < 3 || !navigator.onLine) return;
-      fetch("/api/categories/suggest?text=" + encodeURIComponent(text))
+      var seq = ++suggestSeq;
+      fetch("/api/categories/suggest", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), Accept: "application/json" },
+        body: JSON.stringify({ text: text.slice(0, 4000) }),
+      })
         .then(function (r) { return r.ok ? r.json() : []; })
-        .then(renderSuggestions)
+        .then(function (items) { if (seq === suggestSeq) renderSuggestions(items); })
         .catch(function () {});
+      loadNearby();
     }, 400);
   });
+
+  function checkCategory(code) {
+    var radio = form.querySelector('input[name="category"][value="' + code + '"]');
+    if (radio) { radio.checked = true; radio.dispatchEvent(new Event("change", { bubbles: true })); }
+    return radio;
+  }
 
   function renderSuggestions(items) {
     var box = $("suggestions");
@@ -274,28 +293,50 @@
     var p = document.createElement("p");
     p.textContent = T.suggested;
     box.appendChild(p);
+    var chosen = selectedCategory();
+    if (items[0].confident && (!chosen || chosen === preselected)) {
+      var radio = checkCategory(items[0].code);
+      preselected = radio;
+      if (radio) {
+        var note = document.createElement("p");
+        note.className = "preselected";
+        note.id = "preselected";
+        note.textContent = fmt(T.preselected, { name: items[0].name });
+        box.appendChild(note);
+      }
+    }
     items.forEach(function (item) {
       var button = document.createElement("button");
       button.type = "button";
       button.className = "secondary suggestion";
+      button.dataset.code = item.code;
       button.textContent = item.icon + " " + item.name;
       button.addEventListener("click", function () {
-        var radio = form.querySelector('input[name="category"][value="' + item.code + '"]');
-        if (radio) { radio.checked = true; radio.dispatchEvent(new Event("change", { bubbles: true })); radio.focus(); }
+        var radio = checkCategory(item.code);
+        preselected = null;
+        if (radio) radio.focus();
       });
       box.appendChild(button);
     });
   }
 
   form.addEventListener("change", function (ev) {
-    if (ev.target.name === "category") loadNearby();
+    if (ev.target.name !== "category") return;
+    // A click by the resident (not our own preselection) makes the choice theirs.
+    if (ev.isTrusted) preselected = null;
+    loadNearby();
   });
 
   // --- already reported nearby: "me too" -------------------------------------------------
   function loadNearby() {
     var category = selectedCategory();
-    if (!point || !category || !navigator.onLine) return;
-    var url = "/api/reports/nearby?lat=" + point.lat + "&lon=" + point.lon + "&category=" + encodeURIComponent(category.value);
+    // The first few hundred characters are enough to tell the same problem, and keep the
+    // address short enough for every proxy on the way.
+    var text = $("description").value.trim().slice(0, 300);
+    if (!point || !(category || text.length >= 3) || !navigator.onLine) return;
+    var url = "/api/reports/nearby?lat=" + point.lat + "&lon=" + point.lon +
+      "&category=" + encodeURIComponent(category ? category.value : "") +
+      "&text=" + encodeURIComponent(text);
     fetch(url).then(function (r) { return r.ok ? r.json() : []; }).then(renderNearby).catch(function () {});
   }
 
