@@ -82,3 +82,31 @@ def test_leader_sees_how_often_residents_took_the_suggestion(
         expect(row.locator("td").nth(1)).to_have_text("50 % (1)")
         page.screenshot(path=str(SCREENSHOTS / "dashboard_suggestions.png"), full_page=True)
         assert_accessible(page)
+
+
+POLE = "Trụ điện trước số 12 ngõ 40 Tạ Quang Bửu bị nghiêng hẳn, dây điện võng sát đầu người."
+
+
+def test_coordinator_sees_the_models_pick_and_corrects_the_category_in_one_send(
+    live_server, coordinator, submit, serving_model
+):
+    report = submit(category=Category.objects.get(code="khac"), title="Nguy hiểm", description=POLE)
+    code = report.tracking_code
+    with open_page(width=1280, height=900) as page:
+        sign_in(page, live_server.url, "coordinator", "/can-bo/dieu-phoi/")
+        row = page.locator(f"#queue-{code}")
+        expect(row.locator(".model-pick")).to_contain_text(
+            "Gợi ý theo nội dung: Điện, nước, chiếu sáng công cộng"
+        )
+        category = page.get_by_label(f"Lĩnh vực của {code}")
+        expect(category).to_have_value("dien-nuoc-chieu-sang")
+        assert_accessible(page)
+        page.screenshot(path=str(SCREENSHOTS / "workspace_queue_model_pick.png"), full_page=True)
+        page.get_by_label(f"Đơn vị nhận {code}").select_option(label="UBND Phường Ba Đình")
+        row.get_by_role("button", name="Gửi").click()
+        page.locator(f"#queue-{code}.row-sent").wait_for()
+    report.refresh_from_db()
+    assert report.category.code == "dien-nuoc-chieu-sang"
+    assert report.agency.code == "ubnd-00004"
+    step = report.events.get(action="reroute")
+    assert step.data["from_category"] == "khac"
