@@ -75,7 +75,8 @@ lint: pydeps
 	    reports/derived.py reports/storage.py rollups/services.py rollups/selectors.py \
 	    maps/services.py maps/selectors.py deployment/checks.py congdanso/counters.py \
 	    reports/backup.py reports/audit.py reports/media_services.py accounts/enrolment.py sla/selectors.py \
-	    accounts/linking.py classify/services.py classify/model.py classify/text.py classify/selectors.py
+	    accounts/linking.py classify/services.py classify/model.py classify/text.py classify/selectors.py \
+	    intake/services.py intake/zalo.py intake/mail.py dashboard/channels.py
 	$(PY) manage.py makemigrations --check --dry-run
 
 test-sqlite:

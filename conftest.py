@@ -141,6 +141,20 @@ def city_leader(office) -> User:
 
 
 @pytest.fixture
+def operator(office) -> User:
+    """A hotline operator of the coordination office (files reports for callers)."""
+    return make_user("operator", agency=office, role=Role.HOTLINE_OPERATOR, full_name="Vũ Tổng Đài")
+
+
+@pytest.fixture
+def helper_a(ward_a) -> User:
+    """A member of ward A's community digital team (files for ward A's residents only)."""
+    return make_user(
+        "helper_a", agency=ward_a, role=Role.COMMUNITY_HELPER, full_name="Lý Tổ Trưởng"
+    )
+
+
+@pytest.fixture
 def waste(db) -> Category:
     """A ward-level category: reports go to the ward's People's Committee."""
     return Category.objects.get(code="rac-thai-ve-sinh")

@@ -24,6 +24,10 @@ WORKSPACE_ROLES = (Role.OFFICER, Role.UNIT_LEADER, Role.COORDINATOR, Role.CITY_L
 COORDINATOR_ROLES = (Role.COORDINATOR, Role.CITY_LEADER)
 # Unit leaders see their own unit's dashboard; city leaders and coordinators the whole city.
 DASHBOARD_ROLES = (Role.UNIT_LEADER, Role.COORDINATOR, Role.CITY_LEADER)
+# Who files a report for a resident at /can-bo/tiep-nhan/: the coordination office's staff
+# (the hotline) and the wards' community digital teams.
+HOTLINE_ROLES = (Role.COORDINATOR, Role.HOTLINE_OPERATOR)
+INTAKE_ROLES = (*HOTLINE_ROLES, Role.COMMUNITY_HELPER)
 
 
 def has_role(user: User | None, roles: tuple[str, ...]) -> bool:

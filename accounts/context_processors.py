@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from .access import COORDINATOR_ROLES, DASHBOARD_ROLES, WORKSPACE_ROLES, has_role
+from .access import COORDINATOR_ROLES, DASHBOARD_ROLES, INTAKE_ROLES, WORKSPACE_ROLES, has_role
 
 
 def staff_nav(request) -> dict:
@@ -13,5 +13,6 @@ def staff_nav(request) -> dict:
             "workspace": has_role(user, WORKSPACE_ROLES),
             "coordinator": has_role(user, COORDINATOR_ROLES),
             "dashboard": has_role(user, DASHBOARD_ROLES),
+            "intake": has_role(user, INTAKE_ROLES),
         }
     }

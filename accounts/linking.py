@@ -75,7 +75,7 @@ def link_phone(*, actor: User, phone: str) -> User:
             source.save(update_fields=["phone"])
             log.info("resident %s proved phone by code; phone set", source.pk)
             return source
-        # The account the phone signs in to (accounts.phone._resident_for: the first).
+        # The account the phone signs in to (accounts.phone.resident_for_phone: the first).
         target = holders[0]
         if not target.is_active:
             raise phone_codes.disabled_account_error()

@@ -41,6 +41,11 @@ class Role(models.TextChoices):
     UNIT_LEADER = "unit_leader", _("Unit leader")
     COORDINATOR = "coordinator", _("Coordinator")
     CITY_LEADER = "city_leader", _("City leader")
+    # Staff of the coordination office who take residents' calls and file what they say.
+    HOTLINE_OPERATOR = "hotline_operator", _("Hotline operator")
+    # A member of a ward's community digital team (Tổ công nghệ số cộng đồng), held in that
+    # ward committee's agency: files reports for residents of that ward only.
+    COMMUNITY_HELPER = "community_helper", _("Community digital team member")
     ADMIN = "admin", _("Administrator")
 
 
@@ -73,6 +78,9 @@ class PhoneCode(models.Model):
 
     # E.164 (+84…), as phonenumbers formats it: one spelling per phone.
     phone = models.CharField(_("phone number"), max_length=20)
+    # What the code proves: a sign-in, or a resident's consent to a report a helper files
+    # for them. A consent code read out to a helper must never sign that helper in.
+    purpose = models.CharField(_("purpose"), max_length=20, default="sign_in")
     code_hash = models.CharField(max_length=128)
     created_at = models.DateTimeField(_("created at"))
     expires_at = models.DateTimeField(_("expires at"))

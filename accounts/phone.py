@@ -102,12 +102,20 @@ def _seconds(delta: timedelta) -> int:
     return max(1, int(delta.total_seconds() + 0.999))
 
 
-def phone_code_request(*, phone_raw: str, ip: str | None) -> CodeSent:
-    """Send a new sign-in code to the phone. Raises ValidationError (bad number, SMS failed)
+SIGN_IN = "sign_in"
+# A resident's consent to a report a helper files for them (intake/services.py).
+CONSENT = "consent"
+
+
+def phone_code_request(
+    *, phone_raw: str, ip: str | None, purpose: str = SIGN_IN, text: str = ""
+) -> CodeSent:
+    """Send a new code to the phone (a sign-in code unless `purpose` says otherwise; `text`,
+    with %(code)s, replaces the sign-in SMS). Raises ValidationError (bad number, SMS failed)
     or ratelimit.RateLimited (a code was just sent; too many codes)."""
     phone = parse_phone(phone_raw)
     now = timezone.now()
-    latest = PhoneCode.objects.filter(phone=phone).order_by("-created_at").first()
+    latest = PhoneCode.objects.filter(phone=phone, purpose=purpose).order_by("-created_at").first()
     if latest is not None and now - latest.created_at < RESEND_COOLDOWN:
         wait = _seconds(latest.created_at + RESEND_COOLDOWN - now)
         raise ratelimit.RateLimited(
@@ -125,13 +133,15 @@ def phone_code_request(*, phone_raw: str, ip: str | None) -> CodeSent:
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     record = PhoneCode.objects.create(
         phone=phone,
+        purpose=purpose,
         code_hash=_code_hash(phone, code),
         created_at=now,
         expires_at=now + CODE_LIFETIME,
         ip=ip,
     )
-    text = _(
-        "Digital Citizen sign-in code: %(code)s. Valid for 5 minutes. Do not share this code."
+    text = (
+        text
+        or _("Digital Citizen sign-in code: %(code)s. Valid for 5 minutes. Do not share this code.")
     ) % {"code": code}
     try:
         send_sms(to=phone, text=text)
@@ -151,7 +161,7 @@ class _Outcome:
     WRONG = "wrong"
 
 
-def phone_code_use(*, phone: str, code: str, ip: str | None) -> None:
+def phone_code_use(*, phone: str, code: str, ip: str | None, purpose: str = SIGN_IN) -> None:
     """Check the code sent to `phone` (E.164) and use it up: the proof that whoever types it
     holds that phone now. Sign-in and linking a phone to an account both start here.
 
@@ -174,11 +184,13 @@ def phone_code_use(*, phone: str, code: str, ip: str | None) -> None:
         # compare-and-set update below decides the same race).
         latest = (
             PhoneCode.objects.select_for_update()
-            .filter(phone=phone, used_at__isnull=True)
+            .filter(phone=phone, purpose=purpose, used_at__isnull=True)
             .order_by("-created_at")
             .first()
         )
-        newest = PhoneCode.objects.filter(phone=phone).order_by("-created_at").first()
+        newest = (
+            PhoneCode.objects.filter(phone=phone, purpose=purpose).order_by("-created_at").first()
+        )
         if latest is None or newest is None or latest.pk != newest.pk or latest.expires_at <= now:
             outcome = _Outcome.NONE
         elif latest.attempts >= MAX_WRONG_ATTEMPTS:
@@ -239,7 +251,7 @@ def phone_code_verify(*, request: HttpRequest, phone: str, code: str, ip: str | 
     Raises ValidationError (no valid code, wrong code, staff phone) or ratelimit.RateLimited."""
     phone_code_use(phone=phone, code=code, ip=ip)
     with transaction.atomic():
-        user = _resident_for(phone)
+        user = resident_for_phone(phone)
     if user is None:
         raise staff_phone_error()
     if not user.is_active:
@@ -248,7 +260,7 @@ def phone_code_verify(*, request: HttpRequest, phone: str, code: str, ip: str | 
     return user
 
 
-def _resident_for(phone: str) -> User | None:
+def resident_for_phone(phone: str) -> User | None:
     """The resident with this phone (the first account, if several), made the first time;
     None when the phone belongs to a staff member."""
     users = list(User.objects.filter(phone=phone).order_by("pk"))

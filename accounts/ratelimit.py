@@ -52,6 +52,9 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "report-submit:user": (30, 3600),
     "report-submit:ip": (200, 3600),
     "open311-submit:client": (1000, 3600),
+    # Mails to the intake address per sender (intake/mail.py), and Zalo messages per Zalo user.
+    "mail-intake:sender": (10, 3600),
+    "zalo-message:user": (60, 3600),
     # Dossier look-up (code + last 4 phone digits): a resident checks a few times a day; per
     # address it stops walking codes (10,000 a minute is refused at the 61st), per code it
     # stops guessing one code's 10,000 digit endings from many addresses.
@@ -213,7 +216,7 @@ def message(limited: Limited) -> str:
             "Too many sign-in attempts from this network. Try again in %(minutes)s minutes.",
             minutes,
         ) % {"minutes": minutes}
-    if kind in ("report-submit", "open311-submit"):
+    if kind in ("report-submit", "open311-submit", "mail-intake", "zalo-message"):
         return ngettext(
             "Too many reports were sent. Try again in %(minutes)s minute.",
             "Too many reports were sent. Try again in %(minutes)s minutes.",

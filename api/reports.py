@@ -22,7 +22,7 @@ from accounts import ratelimit
 from accounts.models import User
 from classify import services as classify
 from reports import clock
-from reports.models import MediaKind, Report
+from reports.models import MediaKind, Report, ReportChannel
 from reports.selectors import get_report_for, reports_visible_to
 from reports.services import parse_point, report_follow, report_submit
 from reports.text import clean_text
@@ -292,7 +292,9 @@ def _title_from(description: str) -> str:
     return first if len(first) <= 80 else first[:79].rstrip() + "…"
 
 
-def submit_from_form(*, reporter: User, data: Any, files: list) -> Report:
+def submit_from_form(
+    *, reporter: User, data: Any, files: list, channel: str = ReportChannel.WEB
+) -> Report:
     """The submit page's fields (sent by its script to /api/reports, or posted by the page
     itself without JavaScript) turned into one report_submit call: one way to send a report.
     A ward chosen from the list stands for a point when there is no pin."""
@@ -324,6 +326,7 @@ def submit_from_form(*, reporter: User, data: Any, files: list) -> Report:
         address=data.get("address", ""),
         idempotency_key=data.get("idempotency_key") or None,
         files=files,
+        channel=channel,
     )
 
 
@@ -344,8 +347,14 @@ def submit(
     )
     if limited is not None:
         return ratelimit.json_response(limited)
+    # Our own pages send with the session (the website/app channel); another client with a
+    # token is "api".
+    channel = ReportChannel.API if getattr(request, "via_token", False) else ReportChannel.WEB
     report = submit_from_form(
-        reporter=_signed_in(request), data=request.POST, files=request.FILES.getlist("files")
+        reporter=_signed_in(request),
+        data=request.POST,
+        files=request.FILES.getlist("files"),
+        channel=channel,
     )
     return Status(
         201,

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "procedures",
     "dossiers",
     "classify",
+    "intake",
     "workspace",
     "dashboard",
     "rollups",
@@ -495,6 +496,24 @@ CONTENT_SECURITY_POLICY = {
 CLASSIFIER_PRESELECT_PROBABILITY = envint("CLASSIFIER_PRESELECT_PERCENT", 70) / 100
 # How often a running process looks for a newer serving model (seconds).
 CLASSIFIER_RECHECK_SECONDS = envint("CLASSIFIER_RECHECK_SECONDS", 60)
+
+# --- channels (intake/): Zalo Official Account, e-mail ------------------------------------------
+# The OA's app id and secret key sign every webhook event (X-ZEvent-Signature); the access
+# token authorises the messages we send. With no secret key the webhook refuses everything.
+ZALO_APP_ID = env("ZALO_APP_ID", "")
+ZALO_OA_SECRET_KEY = env("ZALO_OA_SECRET_KEY", "")
+ZALO_OA_ACCESS_TOKEN = env("ZALO_OA_ACCESS_TOKEN", "")
+ZALO_API_BASE = env("ZALO_API_BASE", "https://openapi.zalo.me").rstrip("/")
+# An event signed longer ago than this is a replay, not a retry (seconds).
+ZALO_EVENT_MAX_AGE_SECONDS = envint("ZALO_EVENT_MAX_AGE_SECONDS", 3600)
+# Photos a resident sends on Zalo are fetched from Zalo's media hosts only (never from any
+# link an event names: the server would fetch whatever a forged event asked).
+ZALO_MEDIA_HOSTS = envlist("ZALO_MEDIA_HOSTS", "zdn.vn,zadn.vn,zalo.me")
+# The address residents write to; replies come from it.
+MAIL_INTAKE_ADDRESS = env("MAIL_INTAKE_ADDRESS", "phananh@congdanso.local")
+# Largest mail accepted (bytes) and most attachments looked at.
+MAIL_INTAKE_MAX_BYTES = envint("MAIL_INTAKE_MAX_BYTES", 25 * 1024 * 1024)
+MAIL_INTAKE_MAX_ATTACHMENTS = envint("MAIL_INTAKE_MAX_ATTACHMENTS", 10)
 
 LOGGING = {
     "version": 1,

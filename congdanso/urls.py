@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("open311/v2/", include("open311.urls")),
     path("", include("accounts.urls")),
+    path("", include("intake.urls")),
     path("can-bo/", include("workspace.urls")),
     path("bang-dieu-khien/", include("dashboard.urls")),
     path("", include("alerts.urls")),

@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from reports.models import Rating, Report
+from reports.models import Rating, Report, ReportChannel
 from reports.workflow import OPEN_STATUSES, Status
 
 from .stats import Figures, UnitRow
@@ -34,6 +34,7 @@ _FIELDS = (
     "ward__full_name",
     "agency__name",
     "status",
+    "channel",
     "created_at",
     "routed_at",
     "accepted_at",
@@ -55,6 +56,7 @@ def headers() -> list[str]:
         _("Ward"),
         _("Unit"),
         _("Status"),
+        _("Channel"),
         _("Submitted"),
         _("Routed"),
         _("Accepted"),
@@ -106,6 +108,8 @@ def report_rows(reports: QuerySet[Report], *, now: datetime) -> Iterator[list]:
                 value = _local(value)
             elif name == "status":
                 value = str(Status(value).label)
+            elif name == "channel":
+                value = str(ReportChannel(value).label)
             elif isinstance(value, str):
                 value = _inert(value)
             row.append("" if value is None else value)

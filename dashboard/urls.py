@@ -15,4 +15,5 @@ urlpatterns = [
     path("xuat/tong-hop.pdf", views.export_pdf, name="export_pdf"),
     path("dang-ky/", views.registrations, name="registrations"),
     path("goi-y-linh-vuc/", views.suggestions, name="suggestions"),
+    path("kenh/", views.channels, name="channels"),
 ]

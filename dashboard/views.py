@@ -26,6 +26,7 @@ from routing.models import Category
 from sla.selectors import unflagged_overdue_count
 from units.models import Agency
 
+from . import channels as channel_stats
 from . import exports, stats
 from . import heat as heat_map
 
@@ -424,3 +425,17 @@ def suggestions(request):
         "query": scope.query(),
     }
     return render(request, "dashboard/suggestions.html", context)
+
+
+@role_required(*DASHBOARD_ROLES)
+def channels(request):
+    """How reports reach the city, and who files for residents who cannot."""
+    scope = scope_of(request)
+    context = {
+        "scope": scope,
+        "rows": channel_stats.by_channel(scope.reports, scope.period, now=scope.now),
+        "helpers": channel_stats.by_helper(scope.reports, scope.period),
+        "query": scope.query(),
+    }
+    context.update(_period_context(scope))
+    return render(request, "dashboard/channels.html", context)

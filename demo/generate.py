@@ -286,7 +286,7 @@ REPORT_COLUMNS = (
     "agency_id",
     "priority",
     "is_public",
-    "source",
+    "channel",
     "status",
     "accept_due_at",
     "resolve_due_at",

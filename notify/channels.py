@@ -56,6 +56,8 @@ def send(delivery: Delivery) -> None:
             send_sms(to=user.phone, text=sms_for(notification))
         elif delivery.channel == Channel.PUSH:
             send_push(notification)
+        elif delivery.channel == Channel.ZALO:
+            send_zalo(notification)
         else:  # pragma: no cover - the choices allow nothing else
             raise PermanentDeliveryError(f"unknown channel {delivery.channel}")
 
@@ -84,6 +86,18 @@ def sms_for(notification: Notification) -> str:
         if len(text) > room:
             text = text[: max(room - 3, 0)].rstrip() + "..."
     return f"{text} {link}"
+
+
+def send_zalo(notification: Notification) -> None:
+    from intake.models import ZaloContact
+    from intake.zalo import notice_text, oa_send_text
+
+    from .services import PermanentDeliveryError
+
+    contact = ZaloContact.objects.filter(user_id=notification.user_id).first()
+    if contact is None:
+        raise PermanentDeliveryError("the person no longer has a Zalo contact")
+    oa_send_text(zalo_user_id=contact.zalo_user_id, text=notice_text(notification))
 
 
 class PushGone(Exception):

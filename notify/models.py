@@ -59,6 +59,8 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")
     PUSH = "push", _("Push notification")
+    # The city's Zalo Official Account, for residents who wrote to it (intake/zalo.py).
+    ZALO = "zalo", _("Zalo")
 
 
 class Delivery(models.Model):
@@ -114,6 +116,7 @@ class ChannelPreference(models.Model):
     email = models.BooleanField(_("e-mail"), default=True)
     sms = models.BooleanField(_("SMS"), default=False)
     push = models.BooleanField(_("push notifications"), default=True)
+    zalo = models.BooleanField(_("Zalo messages"), default=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

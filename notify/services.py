@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -248,11 +248,21 @@ def deliveries_create(*, notifications: Iterable[Notification]) -> list[Delivery
     from accounts.models import User
 
     user_ids = {n.user_id for n in notifications}
-    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids).only("id", "email", "phone")}
+    from intake.models import ZaloContact
+
+    # Whether the person wrote to the city's Zalo OA, in the same query (the SLA sweep's query
+    # count per report is bounded by a test).
+    users = {
+        u.pk: u
+        for u in User.objects.filter(pk__in=user_ids)
+        .only("id", "email", "phone")
+        .annotate(on_zalo=Exists(ZaloContact.objects.filter(user_id=OuterRef("pk"))))
+    }
     prefs = {p.user_id: p for p in ChannelPreference.objects.filter(user_id__in=user_ids)}
     pushable = set(
         PushSubscription.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True)
     )
+
     now = clock.now()
     rows = []
     for n in notifications:
@@ -265,6 +275,8 @@ def deliveries_create(*, notifications: Iterable[Notification]) -> list[Delivery
             channels.append(Channel.SMS)
         if pref.push and n.user_id in pushable:
             channels.append(Channel.PUSH)
+        if pref.zalo and user.on_zalo:
+            channels.append(Channel.ZALO)
         rows += [Delivery(notification=n, channel=c, created_at=now) for c in channels]
     if not rows:
         return []

@@ -104,7 +104,7 @@ REQUEST_FIELDS = (
     "address",
     "lat",
     "lon",
-    "source",
+    "channel",
     "created_at",
     "updated_at",
     "resolve_due_at",

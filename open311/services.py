@@ -108,7 +108,7 @@ def request_submit(
         description=description,
         address=address,
         files=files,
-        source=SOURCE,
+        channel=SOURCE,
         via=client.name,
         media_urls=media_urls,
     )

@@ -247,7 +247,7 @@ def _request_data(
     }
     if extensions:
         data["extended_attributes"] = {
-            "channel": report.source,
+            "channel": report.channel,
             "ward": report.ward.full_name if report.ward else None,
             "duplicate": report.duplicate_of_id is not None,
             "parent_service_request_id": (

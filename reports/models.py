@@ -20,6 +20,18 @@ class TrackingCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+class ReportChannel(models.TextChoices):
+    """How a report reached us: every channel ends in the same submit path (report_submit)."""
+
+    WEB = "web", _("Website and app")
+    API = "api", _("API")
+    OPEN311 = "open311", _("Open311")
+    ZALO = "zalo", _("Zalo")
+    EMAIL = "email", _("E-mail")
+    HOTLINE = "hotline", _("Hotline")
+    ASSISTED = "assisted", _("Filed by a community helper")
+
+
 class Report(models.Model):
     """A problem a resident reported at a place, and where it stands."""
 
@@ -63,7 +75,14 @@ class Report(models.Model):
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
     )
     is_public = models.BooleanField(_("public"), default=True)
-    source = models.CharField(_("source"), max_length=20, default="web")
+    # Indexed for the dashboard's per-channel counts and the inbox filter.
+    channel = models.CharField(
+        _("channel"),
+        max_length=20,
+        choices=ReportChannel.choices,
+        default=ReportChannel.WEB,
+        db_index=True,
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
     )

@@ -36,6 +36,7 @@ from .models import (
     MediaKind,
     Rating,
     Report,
+    ReportChannel,
     ReportEvent,
     ReportFollower,
     ResponseTemplate,
@@ -186,10 +187,14 @@ def _store_files(
     return stored
 
 
-def _check_evidence(kinds: list[str], category: Category) -> None:
+def _check_evidence(kinds: list[str], category: Category, *, photo_needed: bool = True) -> None:
     """The limits on a resident's files, counted by their real content type, never by name."""
     # The missing photo first: it is the refusal that tells the resident what to add.
-    if category.photo_required and not {MediaKind.PHOTO, MediaKind.VIDEO} & set(kinds):
+    if (
+        photo_needed
+        and category.photo_required
+        and not {MediaKind.PHOTO, MediaKind.VIDEO} & set(kinds)
+    ):
         raise ValidationError(
             _("A photo or video of the problem is required for this category."),
             code="photo_required",
@@ -247,7 +252,7 @@ def report_submit(
     is_public: bool | None = None,
     idempotency_key: str | None = None,
     files: Sequence[File] = (),
-    source: str = "web",
+    channel: str = ReportChannel.WEB,
     via: str = "",
     media_urls: Sequence[str] = (),
 ) -> Report:
@@ -314,7 +319,13 @@ def report_submit(
             raise ValidationError(str(exc), code="outside_city") from None
         ward_id, edge_distance_m = hit.unit_id, hit.distance_m
     inspected = _inspect_all(files, EVIDENCE_KINDS)
-    _check_evidence([info.kind for _f, info in inspected], category)
+    # A resident on the phone to the hotline has no way to send a photo: the category's photo
+    # rule holds for every channel where the resident (or a helper beside them) can take one.
+    _check_evidence(
+        [info.kind for _f, info in inspected],
+        category,
+        photo_needed=channel != ReportChannel.HOTLINE,
+    )
     try:
         with _files_removed_on_failure() as written, transaction.atomic():
             report = _create_and_route(
@@ -329,7 +340,7 @@ def report_submit(
                 is_public=category.public_by_default if is_public is None else is_public,
                 idempotency_key=idempotency_key or None,
                 inspected=inspected,
-                source=source,
+                channel=channel,
                 edge_distance_m=edge_distance_m,
                 written=written,
                 via=via,
@@ -366,7 +377,7 @@ def _create_and_route(
     is_public,
     idempotency_key,
     inspected,
-    source,
+    channel,
     edge_distance_m,
     written=None,
     via: str = "",
@@ -386,7 +397,7 @@ def _create_and_route(
         reporter=reporter,
         priority=category.priority,
         is_public=is_public,
-        source=source,
+        channel=channel,
         idempotency_key=idempotency_key,
         search_text=search_text_for(
             tracking_code=tracking_code, title=title, description=description, address=address

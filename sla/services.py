@@ -453,6 +453,8 @@ JOBS: list[Job] = [
     Job("requeue_stale_tasks", "sla.tasks.requeue_stale_tasks", every=timedelta(minutes=1)),
     # Written by the delivery work (notify/tasks.py); skipped with a log line until it exists.
     Job("retry_deliveries", "notify.tasks.retry_deliveries", every=timedelta(minutes=1)),
+    # Zalo events whose task was lost and conversation replies due for a retry (intake/).
+    Job("zalo_sweep", "intake.tasks.zalo_sweep", every=timedelta(minutes=1)),
 ]
 
 

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reports.models import ReportChannel
 from reports.workflow import OPEN_STATUSES, Status
 from routing.models import Category
 
@@ -37,6 +38,9 @@ class InboxFilterForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), required=False)
     ward = forms.ChoiceField(label=_("Ward or commune"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("All")), *ReportChannel.choices]
+    )
     period = forms.ChoiceField(
         label=_("Period"), required=False, choices=[("", _("All time")), *PERIODS]
     )
@@ -81,6 +85,7 @@ class InboxFilterForm(forms.Form):
             category=data.get("category", ""),
             ward=data.get("ward", ""),
             status=data.get("status", ""),
+            channel=data.get("channel", ""),
             since=since,
             until=until,
             assignee=data.get("assignee", ""),

@@ -114,6 +114,7 @@ class InboxFilters:
     category: str = ""
     ward: str = ""
     status: str = ""
+    channel: str = ""
     since: date | None = None
     until: date | None = None
     assignee: str = ""  # a user id, "none" or "me"
@@ -141,6 +142,8 @@ def inbox_reports(
         reports = reports.filter(ward__code=filters.ward)
     if filters.status:
         reports = reports.filter(status=filters.status)
+    if filters.channel:
+        reports = reports.filter(channel=filters.channel)
     if filters.since:
         reports = reports.filter(created_at__gte=_local_midnight(filters.since))
     if filters.until:

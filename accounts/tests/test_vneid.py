@@ -303,9 +303,9 @@ def test_vneid_with_the_same_verified_phone_is_the_same_resident(configured, sms
     assert resident.full_name == "Nguyễn Văn An"
     assert User.objects.filter(phone="+84912345678").count() == 1
     # And the next phone-code sign-in finds that one person again.
-    from accounts.phone import _resident_for
+    from accounts.phone import resident_for_phone
 
-    assert _resident_for("+84912345678") == resident
+    assert resident_for_phone("+84912345678") == resident
 
 
 def test_an_unverified_phone_is_never_linked_silently(configured, sms_outbox, db):

@@ -134,6 +134,12 @@ RULES: dict[str, tuple[str, ...]] = {
     "bang-dieu-khien/phan-anh/": LEADERS,
     "bang-dieu-khien/giai-doan/": LEADERS,
     "bang-dieu-khien/goi-y-linh-vuc/": LEADERS,
+    "bang-dieu-khien/kenh/": LEADERS,
+    # Issue 18: filing for a resident (hotline operators, community helpers) and Zalo's webhook
+    # (signed by Zalo: an unsigned POST is a 401 for anyone).
+    "can-bo/tiep-nhan/": ("anonymous", "alice", "bob", "officer_a", "officer_b"),
+    "can-bo/tiep-nhan/gui-ma/": ("anonymous", "alice", "bob", "officer_a", "officer_b"),
+    "kenh/zalo/webhook/": ("anonymous", "alice", "officer_a"),
     "bang-dieu-khien/xu-huong.json": LEADERS,
     "bang-dieu-khien/ban-do-nhiet.json": LEADERS,
     "bang-dieu-khien/truc-tiep/": LEADERS,

@@ -29,6 +29,7 @@ HEADER = [
     "Phường",
     "Đơn vị",
     "Trạng thái",
+    "Kênh",
     "Đã gửi",
     "Đã chuyển đơn vị",
     "Đã tiếp nhận",
@@ -69,6 +70,7 @@ def expected_row(report, *, overdue: str, rating: str) -> list[str]:
         "Phường Hoàn Kiếm",
         "UBND Phường Hoàn Kiếm",
         str(Status(report.status).label),
+        "Trang web và ứng dụng",
         local(report.created_at),
         local(report.routed_at),
         local(report.accepted_at),
@@ -99,7 +101,7 @@ def test_csv_has_exact_rows_of_the_unit_and_no_personal_data(client, leader_a, t
         expected_row(done, overdue="không", rating="Hài lòng"),
         expected_row(late, overdue="có", rating=""),
     ]
-    assert rows[1][6] == "2026-11-02 09:00"
+    assert rows[1][7] == "2026-11-02 09:00"
     text = "\n".join(",".join(r) for r in rows)
     assert "Alice" not in text and "+84912345678" not in text and "alice" not in text
 
@@ -125,12 +127,12 @@ def test_xlsx_has_bold_header_and_local_datetimes(client, leader_a, three):
     assert rows[0] == HEADER
     assert all(cell.font.bold for cell in sheet[1])
     assert rows[1][0] == done.tracking_code
-    assert rows[1][6] == datetime(2026, 11, 2, 9, 0)  # local wall-clock time
-    assert sheet.cell(row=2, column=7).number_format == "yyyy-mm-dd hh:mm"
-    assert rows[1][12:] == ["không", "Hài lòng"]
+    assert rows[1][7] == datetime(2026, 11, 2, 9, 0)  # local wall-clock time
+    assert sheet.cell(row=2, column=8).number_format == "yyyy-mm-dd hh:mm"
+    assert rows[1][13:] == ["không", "Hài lòng"]
     assert rows[2][0] == late.tracking_code
-    assert rows[2][8] is None  # not accepted yet
-    assert rows[2][12:] == ["có", None]
+    assert rows[2][9] is None  # not accepted yet
+    assert rows[2][13:] == ["có", None]
     assert len(rows) == 3
 
 

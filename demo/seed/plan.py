@@ -70,7 +70,9 @@ CATEGORY_WEIGHTS = {
     "cay-xanh-cong-vien": (6, 4),
     "khac": (3, 3),
 }
-SOURCES = (["app", "web", "zalo", "hotline"], [0.55, 0.25, 0.15, 0.05])
+# How reports reach the city (ReportChannel): the website/app first, then Zalo, the hotline,
+# helpers of the community digital teams and e-mail.
+CHANNELS = (["web", "zalo", "hotline", "assisted", "email"], [0.7, 0.15, 0.07, 0.05, 0.03])
 
 # How a delay counts: working hours; clock hours of someone staying late (in the evening
 # only, else working hours); a resident's hours (awake 6:00–23:00); the system's clock hours.
@@ -114,7 +116,7 @@ class Plan:
     answers: tuple[str, ...]
     reporter: User | None
     is_public: bool
-    source: str
+    channel: str
     photos: int
     slowness: float
     submitted_at: datetime  # when the resident sent it (chosen by `_place`)
@@ -299,7 +301,7 @@ class Planner:
             answers=answers,
             reporter=reporter,
             is_public=category.public_by_default and rng.random() > 0.05,
-            source=rng.choices(*SOURCES)[0],
+            channel=rng.choices(*CHANNELS)[0],
             photos=photos,
             slowness=self.slowness.get(agency_code, 1.0),
             submitted_at=self.now,

@@ -32,11 +32,13 @@ def test_seed_demo_creates_staff_for_every_agency(media_root):
     for agency in Agency.objects.all():
         roles = sorted(roles_by_agency.get(agency.pk, []))
         if agency.kind == AgencyKind.COORDINATION:
-            assert roles == sorted([Role.COORDINATOR, Role.COORDINATOR, Role.CITY_LEADER]), (
-                agency.code
-            )
+            expected = [Role.COORDINATOR, Role.COORDINATOR, Role.CITY_LEADER, Role.HOTLINE_OPERATOR]
+            assert roles == sorted(expected), agency.code
         else:
-            assert roles == sorted([Role.UNIT_LEADER, Role.OFFICER, Role.OFFICER]), agency.code
+            expected = [Role.UNIT_LEADER, Role.OFFICER, Role.OFFICER]
+            if agency.code == "ubnd-00070":  # Hoàn Kiếm's community digital team member
+                expected.append(Role.COMMUNITY_HELPER)
+            assert roles == sorted(expected), agency.code
             assert User.objects.filter(username=f"canbo.{agency.code}.2").exists()
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
@@ -106,6 +108,8 @@ def test_seed_demo_prints_a_working_set_up_code_for_each_demo_staff_account(medi
         "dieuphoi.1",
         "lanhdao.ubnd-00070",
         "lanhdaothanhpho",
+        "tongdai.1",
+        "tocongnghe.ubnd-00070",
     }
     client.post("/dang-nhap/", {"username": "canbo.ubnd-00070.1", "password": "demo-congdanso"})
     page = client.post(

@@ -163,7 +163,7 @@ def test_post_routes_the_report_to_the_ward_and_returns_its_id(
     report = Report.objects.get(tracking_code=created["service_request_id"])
     assert report.agency == ward_a
     assert report.status == Status.ROUTED
-    assert report.source == "open311"
+    assert report.channel == "open311"
     assert report.reporter is None
     assert report.title == "Rác tồn đọng nhiều ngày ở đầu ngõ, bốc mùi hôi."
     assert report.media.count() == 1

@@ -150,6 +150,7 @@ def test_two_schedulers_started_together_enqueue_each_job_once(process_env):
         "sla.tasks.sweep": 1,
         "sla.tasks.requeue_stale_tasks": 1,
         "notify.tasks.retry_deliveries": 1,
+        "intake.tasks.zalo_sweep": 1,
     }
     lines = sorted(line for out, _err in outputs for line in out.decode().splitlines())
     assert lines == [
@@ -157,4 +158,5 @@ def test_two_schedulers_started_together_enqueue_each_job_once(process_env):
         "enqueued requeue_stale_tasks",
         "enqueued retry_deliveries",
         "enqueued sla_sweep",
+        "enqueued zalo_sweep",
     ]

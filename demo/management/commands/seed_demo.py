@@ -52,6 +52,8 @@ from routing.models import Category
 from units.lookup import current_era
 from units.models import WARD_LEVEL_TYPES, AdministrativeUnit, Agency, AgencyKind
 
+# The ward whose community digital team gets a demo account (Phường Hoàn Kiếm).
+HELPER_WARD_AGENCY = "ubnd-00070"
 # Public on purpose: a demo database is for showing, never for real data.
 DEFAULT_PASSWORD = "demo-congdanso"  # noqa: S105
 
@@ -67,6 +69,8 @@ Sign-in names (one password for all, --password, default "demo-congdanso"):
   admin                          superuser (Django admin)
   dieuphoi.1, dieuphoi.2         coordinators of the city coordination office
   lanhdaothanhpho                city leader
+  tongdai.1                      hotline operator (files reports for callers)
+  tocongnghe.ubnd-00070          community digital team of Phường Hoàn Kiếm
   lanhdao.<agency code>          unit leader, e.g. lanhdao.ubnd-00070 (Phường Hoàn Kiếm),
                                  lanhdao.so-giao-thong
   canbo.<agency code>.1, .2      officers, e.g. canbo.ubnd-00070.1, canbo.urenco.2
@@ -195,8 +199,11 @@ class Command(BaseCommand):
                         ("dieuphoi.1", Role.COORDINATOR, agency),
                         ("dieuphoi.2", Role.COORDINATOR, agency),
                         ("lanhdaothanhpho", Role.CITY_LEADER, agency),
+                        ("tongdai.1", Role.HOTLINE_OPERATOR, agency),
                     ]
                 continue
+            if agency.code == HELPER_WARD_AGENCY:
+                specs.append((f"tocongnghe.{agency.code}", Role.COMMUNITY_HELPER, agency))
             specs.append((f"lanhdao.{agency.code}", Role.UNIT_LEADER, agency))
             specs += [(f"canbo.{agency.code}.{k}", Role.OFFICER, agency) for k in (1, 2)]
         return specs
@@ -322,7 +329,7 @@ class Command(BaseCommand):
                     is_public=plan.is_public,
                     idempotency_key=plan.key,
                     files=files,
-                    source=plan.source,
+                    channel=plan.channel,
                 )
             plan.report_id = report.pk
             for step in plan.steps:
@@ -544,6 +551,8 @@ class Command(BaseCommand):
         self._say("  admin                         superuser")
         self._say("  dieuphoi.1, dieuphoi.2        coordinators")
         self._say("  lanhdaothanhpho               city leader")
+        self._say("  tongdai.1                     hotline operator: /can-bo/tiep-nhan/")
+        self._say("  tocongnghe.ubnd-00070         community digital team of Phường Hoàn Kiếm")
         self._say(
             "  lanhdao.ubnd-00070            unit leader of Phường Hoàn Kiếm (lanhdao.<agency code>)"
         )
@@ -567,6 +576,8 @@ class Command(BaseCommand):
         "admin",
         "dieuphoi.1",
         "lanhdaothanhpho",
+        "tongdai.1",
+        "tocongnghe.ubnd-00070",
         "lanhdao.ubnd-00070",
         "canbo.ubnd-00070.1",
         "canbo.so-giao-thong.1",
