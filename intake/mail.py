@@ -40,13 +40,12 @@ from accounts import ratelimit
 from accounts.models import User
 from reports import clock
 from reports.models import ReportChannel
-from routing.models import Category
+from routing.models import OTHER_CATEGORY, Category
 
 from .models import MailIntake
 
 log = logging.getLogger(__name__)
 
-OTHER_CATEGORY = "khac"
 _ADDRESS_LINE = re.compile(r"^\s*(?:địa chỉ|dia chi|đ/c|d/c|tại|tai)\s*[:：]\s*(.+)$", re.I | re.M)
 UNPLACED = "Chưa rõ vị trí (gửi qua thư điện tử)"
 

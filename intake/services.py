@@ -24,8 +24,9 @@ from api.reports import submit_from_form
 from notify.models import ChannelPreference
 from reports import clock
 from reports.models import Report, ReportChannel
+from reports.services import parse_point
 from units.lookup import OutsideCity, current_era, locate
-from units.models import Agency
+from units.models import AdministrativeUnit, Agency
 
 from .models import AssistedFiling, Consent
 
@@ -92,8 +93,6 @@ def _checked_place(role: HelperRole, data: dict[str, Any]) -> dict[str, Any]:
         return data
     lat, lon = (data.get("lat") or "").strip(), (data.get("lon") or "").strip()
     if lat or lon:
-        from reports.services import parse_point
-
         try:
             hit = locate(*parse_point(lat, lon))
         except OutsideCity as exc:
@@ -102,8 +101,6 @@ def _checked_place(role: HelperRole, data: dict[str, Any]) -> dict[str, Any]:
             raise _outside_ward_error()
         return data
     ward_code = data.get("ward", "")
-    from units.models import AdministrativeUnit
-
     if ward_code:
         unit = AdministrativeUnit.objects.filter(era=current_era(), code=ward_code).first()
         if unit is None or unit.pk not in role.ward_ids:

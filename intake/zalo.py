@@ -44,7 +44,7 @@ from reports import clock
 from reports.models import Report, ReportChannel
 from reports.search import fold
 from reports.workflow import Status
-from routing.models import Category
+from routing.models import OTHER_CATEGORY, Category
 
 from .models import ZaloContact, ZaloEvent, ZaloReply
 
@@ -58,7 +58,6 @@ SEND_TIMEOUT = 10
 REPLY_MAX_ATTEMPTS = MAX_ATTEMPTS
 YES = frozenset({"co", "c", "ok", "gui", "dong y", "yes", "dung", "u", "uh"})
 CANCEL = frozenset({"huy", "huy bo", "thoi", "cancel"})
-OTHER_CATEGORY = "khac"
 
 
 class BadSignature(Exception):

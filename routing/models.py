@@ -4,6 +4,10 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The code of "Khác"/Other (load_categories): where a report goes when nothing fits, for the
+# coordinators to re-route.
+OTHER_CATEGORY = "khac"
+
 
 class HandlingLevel(models.TextChoices):
     WARD = "ward", _("Ward/commune where it happens")

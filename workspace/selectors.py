@@ -22,7 +22,7 @@ from reports.search import search_reports
 from reports.selectors import DUE_SOON, reports_visible_to
 from reports.services import coordination_office
 from reports.workflow import OPEN_STATUSES, Action, Status
-from routing.models import Category
+from routing.models import OTHER_CATEGORY, Category
 from sla.selectors import due_soon_q, is_overdue, overdue_q
 from units.models import Agency
 
@@ -294,9 +294,6 @@ def queue_rows(
         )
         for r in reports
     ]
-
-
-OTHER_CATEGORY = "khac"
 
 
 def model_picks(
