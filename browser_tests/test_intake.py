@@ -86,3 +86,44 @@ def test_helper_pointing_outside_the_ward_is_refused_and_nothing_stored(
         assert_accessible(page)
     assert Report.objects.count() == 0
     assert not User.objects.filter(phone="+84987654321").exists()
+
+
+def test_leader_sees_reports_per_channel_and_who_filed_for_whom(
+    operator, city_leader, officer_a, submit, live_server, media_root
+):
+    from intake.services import assisted_report_file
+
+    web = submit()  # one from the website
+    filed = assisted_report_file(
+        actor=operator,
+        phone_raw="0987654321",
+        consent="spoken",
+        consent_recorded_by="Vũ Tổng Đài",
+        data={
+            "category": "rac-thai-ve-sinh",
+            "description": "Rác đổ đầy đầu ngõ 12",
+            "ward": "00070",
+        },
+    )
+    with open_page() as page:
+        sign_in(page, live_server.url, "city_leader", "/bang-dieu-khien/kenh/")
+        page.get_by_role("heading", name="Kênh tiếp nhận").wait_for()
+        expect(page.locator('tr[data-channel="hotline"] td').first).to_have_text("1")
+        expect(page.locator('tr[data-channel="web"] td').first).to_have_text("1")
+        expect(page.locator('tr[data-channel="zalo"] td').first).to_have_text("0")
+        expect(page.locator("#helper-table")).to_contain_text("Vũ Tổng Đài")
+        page.screenshot(path=str(SCREENSHOTS / "dashboard_channels_vi.png"), full_page=True)
+        assert_accessible(page)
+        # The report itself says how it came and who answers for the consent.
+        page.goto(f"{live_server.url}/can-bo/phan-anh/{filed.tracking_code}/")
+        expect(page.locator("#report-channel")).to_have_text("Đường dây nóng")
+        expect(page.locator("#assisted-filing")).to_contain_text(
+            "Không có mã: Vũ Tổng Đài ghi nhận"
+        )
+        assert_accessible(page)
+    with open_page() as page:
+        sign_in(page, live_server.url, "officer_a", "/can-bo/")
+        page.get_by_label("Kênh").select_option("hotline")
+        expect(page.locator("#inbox-list")).to_contain_text(filed.tracking_code)
+        # htmx swaps the list: the website's report leaves it.
+        expect(page.locator("#inbox-list")).not_to_contain_text(web.tracking_code)
