@@ -26,6 +26,11 @@ from units.models import Agency
 
 HOAN_KIEM_LAKE = (21.0285, 105.8522)  # → 00070 Phường Hoàn Kiếm
 BA_DINH_SQUARE = (21.0368, 105.8347)  # → 00004 Phường Ba Đình
+# In the sample residential groups (demo/data/residential_groups.sample.csv): the lake lies in
+# 00070-TDP02; this point in 00070-TDP03, another group of the same ward. Ba Đình's sample
+# groups have no boundary.
+IN_TDP03 = (21.0330, 105.8500)
+SAMPLE_GROUPS = Path(__file__).resolve().parent / "demo" / "data" / "residential_groups.sample.csv"
 NOI_BAI_T1 = (21.2145, 105.8036)  # → 00433 Xã Nội Bài
 GOOD_ANSWER = (
     "Tổ vệ sinh môi trường phường đã thu gom toàn bộ 2 xe rác tại ngõ 12 lúc 9 giờ sáng, "
@@ -152,6 +157,39 @@ def helper_a(ward_a) -> User:
     return make_user(
         "helper_a", agency=ward_a, role=Role.COMMUNITY_HELPER, full_name="Lý Tổ Trưởng"
     )
+
+
+@pytest.fixture
+def sample_groups(db) -> None:
+    """The sample residential groups of Hoàn Kiếm (with boundaries) and Ba Đình (without)."""
+    from units.groups import groups_load
+
+    groups_load(SAMPLE_GROUPS.read_text(encoding="utf-8"))
+
+
+def _group_leader(username: str, agency: Agency, group_code: str, full_name: str) -> User:
+    from units.models import AdministrativeUnit
+
+    user = make_user(username, full_name=full_name)
+    Membership.objects.create(
+        user=user,
+        agency=agency,
+        role=Role.GROUP_LEADER,
+        unit=AdministrativeUnit.objects.get(era="2025", code=group_code),
+    )
+    return user
+
+
+@pytest.fixture
+def group_leader_a(sample_groups, ward_a) -> User:
+    """The leader of 00070-TDP02, the residential group around Hoàn Kiếm Lake."""
+    return _group_leader("group_leader_a", ward_a, "00070-TDP02", "Tổ Trưởng Hai")
+
+
+@pytest.fixture
+def group_leader_c(sample_groups, ward_a) -> User:
+    """The leader of 00070-TDP03, another group of ward A: none of the lake's reports."""
+    return _group_leader("group_leader_c", ward_a, "00070-TDP03", "Tổ Trưởng Ba")
 
 
 @pytest.fixture

@@ -27,7 +27,12 @@ DASHBOARD_ROLES = (Role.UNIT_LEADER, Role.COORDINATOR, Role.CITY_LEADER)
 # Who files a report for a resident at /can-bo/tiep-nhan/: the coordination office's staff
 # (the hotline) and the wards' community digital teams.
 HOTLINE_ROLES = (Role.COORDINATOR, Role.HOTLINE_OPERATOR)
-INTAKE_ROLES = (*HOTLINE_ROLES, Role.COMMUNITY_HELPER)
+INTAKE_ROLES = (*HOTLINE_ROLES, Role.COMMUNITY_HELPER, Role.GROUP_LEADER)
+# The residential group page (/can-bo/to-dan-pho/): group leaders and the wards' community
+# digital teams, each over their own group or ward (reports.selectors.reports_of_groups).
+GROUP_ROLES = (Role.GROUP_LEADER, Role.COMMUNITY_HELPER)
+# Who keeps a ward's list of residential groups: its committee's officers and leaders.
+GROUP_EDITOR_ROLES = (Role.OFFICER, Role.UNIT_LEADER)
 
 
 def has_role(user: User | None, roles: tuple[str, ...]) -> bool:

@@ -9,7 +9,7 @@ from .models import Membership, User
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
-    autocomplete_fields = ["agency"]
+    autocomplete_fields = ["agency", "unit"]
 
 
 @admin.register(User)
@@ -42,7 +42,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "agency", "role", "is_active")
+    list_display = ("user", "agency", "role", "unit", "is_active")
     list_filter = ("role", "is_active")
     search_fields = ("user__username", "user__full_name", "agency__name")
-    autocomplete_fields = ["user", "agency"]
+    autocomplete_fields = ["user", "agency", "unit"]

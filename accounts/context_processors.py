@@ -1,6 +1,14 @@
 from __future__ import annotations
 
-from .access import COORDINATOR_ROLES, DASHBOARD_ROLES, INTAKE_ROLES, WORKSPACE_ROLES, has_role
+from .access import (
+    COORDINATOR_ROLES,
+    DASHBOARD_ROLES,
+    GROUP_ROLES,
+    INTAKE_ROLES,
+    WORKSPACE_ROLES,
+    has_role,
+)
+from .models import Role
 
 
 def staff_nav(request) -> dict:
@@ -14,5 +22,11 @@ def staff_nav(request) -> dict:
             "coordinator": has_role(user, COORDINATOR_ROLES),
             "dashboard": has_role(user, DASHBOARD_ROLES),
             "intake": has_role(user, INTAKE_ROLES),
+            "groups": has_role(user, GROUP_ROLES),
+            # A ward committee's officers and leaders keep its list of residential groups.
+            "group_admin": any(
+                m.role in (Role.OFFICER, Role.UNIT_LEADER) and m.agency.unit_id is not None
+                for m in user.active_memberships()
+            ),
         }
     }

@@ -28,7 +28,12 @@ class User(AbstractUser):
         """This user's active roles, read once per request/instance (checked on every action)."""
         cached = getattr(self, "_active_memberships", None)
         if cached is None:
-            cached = list(self.memberships.filter(is_active=True, agency__is_active=True))
+            # With the agency: which ward a role covers is asked on many pages.
+            cached = list(
+                self.memberships.filter(is_active=True, agency__is_active=True).select_related(
+                    "agency"
+                )
+            )
             self._active_memberships = cached
         return cached
 
@@ -46,6 +51,10 @@ class Role(models.TextChoices):
     # A member of a ward's community digital team (Tổ công nghệ số cộng đồng), held in that
     # ward committee's agency: files reports for residents of that ward only.
     COMMUNITY_HELPER = "community_helper", _("Community digital team member")
+    # The leader of a residential group (tổ trưởng tổ dân phố, trưởng thôn), held in the ward
+    # committee's agency with the group as the membership's unit: sees the group's reports,
+    # checks them on the ground, files for its residents.
+    GROUP_LEADER = "group_leader", _("Residential group leader")
     ADMIN = "admin", _("Administrator")
 
 
@@ -55,6 +64,16 @@ class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     agency = models.ForeignKey("units.Agency", on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # Group leaders (and community team members who work one group): the residential group of
+    # the agency's ward the role covers. Empty for every other role.
+    unit = models.ForeignKey(
+        "units.AdministrativeUnit",
+        verbose_name=_("residential group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -69,6 +88,24 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.agency}"
+
+    def clean(self) -> None:
+        """A group leader names a residential group of the agency's ward; a community team
+        member may; no other role names one (the admin's form shows these messages)."""
+        from django.core.exceptions import ValidationError
+
+        if self.role == Role.GROUP_LEADER and self.unit_id is None:
+            raise ValidationError({"unit": _("Choose the residential group this leader leads.")})
+        if self.unit_id is None:
+            return
+        if self.role not in (Role.GROUP_LEADER, Role.COMMUNITY_HELPER):
+            raise ValidationError(
+                {"unit": _("Only group leaders and community teams name a group.")}
+            )
+        if not self.unit.is_group or self.unit.parent_id != self.agency.unit_id:
+            raise ValidationError(
+                {"unit": _("Choose a residential group of this agency's own ward.")}
+            )
 
 
 class PhoneCode(models.Model):

@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.models import User
 from reports import clock
-from units.models import AdministrativeUnit
+from units.models import GROUP_TYPES, AdministrativeUnit
 
 from .models import AreaAlert, WardFollow
 from .services import can_withdraw, publishable_ward_ids, wards
@@ -83,7 +83,14 @@ def resident_alerts(user: User) -> ResidentAlerts:
     )
     ids = {w.pk for w in followed} | ({home.pk} if home else set())
     alerts = list(_with_wards(current_alerts(ward_ids=ids)))
-    choices = [
+    # The residential groups of the wards one lives in or follows come first: a group's
+    # announcements reach only its followers.
+    group_rows = (
+        AdministrativeUnit.objects.filter(parent_id__in=ids, type__in=GROUP_TYPES)
+        .order_by("parent__name", "code")
+        .values_list("id", "full_name")
+    )
+    choices = [(pk, name) for pk, name in group_rows if pk not in ids] + [
         (pk, name)
         for pk, name in wards().order_by("name").values_list("id", "full_name")
         if pk not in ids
@@ -106,13 +113,18 @@ def staff_alerts(actor: User) -> StaffAlerts:
     since = clock.now() - timedelta(days=STAFF_LIST_DAYS)
     alerts = AreaAlert.objects.filter(valid_until__gt=since).select_related("created_by")
     ward_qs = wards().order_by("name")
+    group_choices: list[tuple[int, str]] = []
     if allowed is not None:
-        in_wards = AreaAlert.wards.through.objects.filter(administrativeunit_id__in=allowed)
+        # A ward's leader announces to the ward, or to one of its residential groups.
+        groups = AdministrativeUnit.objects.filter(parent_id__in=allowed, type__in=GROUP_TYPES)
+        area_ids = set(allowed) | set(groups.values_list("id", flat=True))
+        in_wards = AreaAlert.wards.through.objects.filter(administrativeunit_id__in=area_ids)
         alerts = alerts.filter(Q(whole_city=True) | Q(pk__in=in_wards.values("areaalert_id")))
         ward_qs = ward_qs.filter(pk__in=allowed)
+        group_choices = list(groups.order_by("code").values_list("id", "full_name"))
     rows = list(_with_wards(alerts.order_by("-valid_from", "-id"))[:STAFF_LIST_MAX])
     return StaffAlerts(
         alerts=[(a, can_withdraw(actor, a, [w.pk for w in a.wards.all()])) for a in rows],
-        ward_choices=list(ward_qs.values_list("id", "full_name")),
+        ward_choices=list(ward_qs.values_list("id", "full_name")) + group_choices,
         whole_city=allowed is None,
     )

@@ -22,11 +22,11 @@ from django.db.models import Q, QuerySet
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import Membership, Role, User
 from notify.services import notify_staff
 from reports import clock
 from units.lookup import current_era
-from units.models import WARD_LEVEL_TYPES, AdministrativeUnit
+from units.models import GROUP_TYPES, WARD_LEVEL_TYPES, AdministrativeUnit
 
 from .models import AlertKind, AreaAlert, WardFollow
 
@@ -42,6 +42,22 @@ CITY_ROLES = (Role.COORDINATOR, Role.CITY_LEADER)
 def wards() -> QuerySet[AdministrativeUnit]:
     """The wards and communes of the current era, the units alerts and follows name."""
     return AdministrativeUnit.objects.filter(era=current_era(), type__in=WARD_LEVEL_TYPES)
+
+
+def areas() -> QuerySet[AdministrativeUnit]:
+    """What an alert may name and a resident may follow: the wards and communes, and the
+    residential groups below them (a ward announces to one group's followers)."""
+    return AdministrativeUnit.objects.filter(
+        era=current_era(), type__in=(*WARD_LEVEL_TYPES, *GROUP_TYPES)
+    )
+
+
+def _ward_ids_of(area_ids: Iterable[int]) -> set[int]:
+    """The wards these areas are or lie in: a group speaks for its ward's committee."""
+    rows = AdministrativeUnit.objects.filter(pk__in=set(area_ids)).values_list(
+        "id", "type", "parent_id"
+    )
+    return {parent if kind in GROUP_TYPES else pk for pk, kind, parent in rows}
 
 
 def publishable_ward_ids(actor: User) -> set[int] | None:
@@ -73,7 +89,7 @@ def can_withdraw(actor: User, alert: AreaAlert, ward_ids: Iterable[int] | None =
         return False
     if ward_ids is None:
         ward_ids = alert.wards.values_list("id", flat=True)
-    ids = set(ward_ids)
+    ids = _ward_ids_of(ward_ids)
     return bool(ids) and ids <= allowed
 
 
@@ -139,10 +155,10 @@ def alert_publish(
     elif not chosen:
         errors["wards"] = [_("Choose at least one ward, or the whole city.")]
     else:
-        known = set(wards().filter(id__in=chosen).values_list("id", flat=True))
+        known = set(areas().filter(id__in=chosen).values_list("id", flat=True))
         if known != chosen:
             errors["wards"] = [_("Choose wards from the list.")]
-        elif allowed is not None and not chosen <= allowed:
+        elif allowed is not None and not _ward_ids_of(chosen) <= allowed:
             errors["wards"] = [_("You may publish alerts only for the ward of your own unit.")]
     try:
         start = _clean_validity(valid_from, valid_until, now)
@@ -212,9 +228,15 @@ def ward_follower_pages(
             Q(home_ward__isnull=False) | Q(pk__in=WardFollow.objects.values("user_id"))
         )
     else:
+        # A residential group's followers follow it like a ward; its leader hears it too.
         people = people.filter(
             Q(home_ward__in=ward_ids)
             | Q(pk__in=WardFollow.objects.filter(ward__in=ward_ids).values("user_id"))
+            | Q(
+                pk__in=Membership.objects.filter(unit__in=ward_ids, is_active=True).values(
+                    "user_id"
+                )
+            )
         )
     last = 0
     while True:
@@ -261,10 +283,10 @@ def alert_deliver(*, alert_id: int) -> int:
 
 
 def ward_follow(*, user: User, ward_id: int) -> WardFollow:
-    """Follow a ward's alerts; following it again changes nothing."""
+    """Follow a ward's (or a residential group's) alerts; following it again changes nothing."""
     if not user.is_authenticated:
         raise PermissionDenied
-    ward = wards().filter(pk=ward_id).first()
+    ward = areas().filter(pk=ward_id).first()
     if ward is None:
         raise ValidationError(_("Choose a ward from the list."), code="unknown_ward")
     follow, _created = WardFollow.objects.get_or_create(

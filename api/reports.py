@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.timesince import timesince
 from django.utils.translation import get_language
@@ -28,6 +28,7 @@ from reports.services import parse_point, report_follow, report_submit
 from reports.text import clean_text
 from reports.workflow import OPEN_STATUSES
 from routing.models import Category
+from units import groups as residential_groups
 from units.lookup import OutsideCity, current_era, locate
 from units.models import WARD_LEVEL_TYPES, AdministrativeUnit
 
@@ -68,10 +69,19 @@ def _signed_in(request: HttpRequest) -> User:
     return actor(request)
 
 
+class GroupOut(Schema):
+    code: str
+    name: str
+
+
 class LocateOut(Schema):
     code: str
     name: str
     edge_distance_m: float
+    # The residential group whose boundary holds the point, if any; and the ward's groups, for
+    # the resident to choose from where none does.
+    group: GroupOut | None = None
+    groups: list[GroupOut] = []
 
 
 class SuggestionOut(Schema):
@@ -133,11 +143,40 @@ def _category_name(category: Category) -> str:
 @router.get(
     "/locate",
     response={200: LocateOut, **errors(400)},
-    summary="The ward or commune a point lies in",
+    summary="The ward or commune a point lies in, and its residential groups",
 )
 def locate_point(request: HttpRequest, lat: str = "", lon: str = ""):
-    hit = _locate(*parse_point(lat, lon))
-    return {"code": hit.code, "name": hit.full_name, "edge_distance_m": round(hit.distance_m, 1)}
+    lat_f, lon_f = parse_point(lat, lon)
+    hit = _locate(lat_f, lon_f)
+    group = residential_groups.group_at(hit.unit_id, lat_f, lon_f)
+    return {
+        "code": hit.code,
+        "name": hit.full_name,
+        "edge_distance_m": round(hit.distance_m, 1),
+        "group": {"code": group.code, "name": group.name} if group else None,
+        "groups": _groups_out(hit.unit_id),
+    }
+
+
+def _groups_out(ward_id: int) -> list[dict[str, str]]:
+    return [
+        {"code": g.code, "name": g.name}
+        for g in sorted(residential_groups.groups_of(ward_id), key=lambda g: g.code)
+    ]
+
+
+@router.get(
+    "/wards/{code}/groups",
+    response={200: list[GroupOut], **errors(404)},
+    summary="The residential groups of a ward or commune in force",
+)
+def ward_groups(request: HttpRequest, code: str):
+    ward = AdministrativeUnit.objects.filter(
+        era=current_era(), code=code, type__in=WARD_LEVEL_TYPES
+    ).first()
+    if ward is None:
+        raise Http404
+    return _groups_out(ward.pk)
 
 
 class SuggestIn(Schema):
@@ -304,7 +343,8 @@ def submit_from_form(
     lat: object = (data.get("lat") or "").strip()
     lon: object = (data.get("lon") or "").strip()
     ward = data.get("ward", "")
-    if not lat and not lon and ward:
+    from_ward_list = bool(not lat and not lon and ward)
+    if from_ward_list:
         point = ward_point(ward, current_era())
         if point is None:
             raise ValidationError(_("Choose a ward from the list."), code="bad_ward")
@@ -327,6 +367,9 @@ def submit_from_form(
         idempotency_key=data.get("idempotency_key") or None,
         files=files,
         channel=channel,
+        residential_group=data.get("group", ""),
+        # The ward's inner point stands for the ward, not for a place in one of its groups.
+        point_is_exact=not from_ward_list,
     )
 
 

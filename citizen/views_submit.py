@@ -27,7 +27,7 @@ from units.lookup import current_era
 from units.models import WARD_LEVEL_TYPES, AdministrativeUnit
 
 # Bump when the page shell changes so that installed service workers refresh their cache.
-SHELL_VERSION = "2"
+SHELL_VERSION = "3"
 SHELL_STATIC = [
     "css/site.css",
     "css/submit.css",
@@ -69,6 +69,7 @@ def _strings() -> dict[str, str]:
         "locating": _("Finding the ward…"),
         "offlineWard": _("You are offline: the ward will be checked when the report is sent."),
         "fromPhoto": _("Location taken from the photo."),
+        "groupFound": _("Residential group: {name}"),
         "gpsFailed": _("Your position could not be found. Use the map or the list of wards."),
         "wardChosen": _("Ward chosen from the list: {name}"),
         "noPoint": _("Choose the location: your position, the map, or a ward from the list."),
@@ -130,7 +131,16 @@ def submit(request):
                     request, _("Sent. Tracking code: %(code)s") % {"code": report.tracking_code}
                 )
                 return redirect("citizen:report_detail", report.tracking_code)
-        fields = ("category", "description", "address", "lat", "lon", "ward", "idempotency_key")
+        fields = (
+            "category",
+            "description",
+            "address",
+            "lat",
+            "lon",
+            "ward",
+            "group",
+            "idempotency_key",
+        )
         values = {k: request.POST.get(k, "") for k in fields}
         files_dropped = bool(request.FILES)
     key = values.get("idempotency_key") or uuid.uuid4().hex

@@ -16,4 +16,5 @@ urlpatterns = [
     path("dang-ky/", views.registrations, name="registrations"),
     path("goi-y-linh-vuc/", views.suggestions, name="suggestions"),
     path("kenh/", views.channels, name="channels"),
+    path("to-dan-pho/", views.groups, name="groups"),
 ]

@@ -28,6 +28,7 @@ from units.models import Agency
 
 from . import channels as channel_stats
 from . import exports, stats
+from . import groups as group_stats
 from . import heat as heat_map
 
 PAGE_SIZE = 50
@@ -439,3 +440,16 @@ def channels(request):
     }
     context.update(_period_context(scope))
     return render(request, "dashboard/channels.html", context)
+
+
+@role_required(*DASHBOARD_ROLES)
+def groups(request):
+    """The scope's reports per residential group below the wards."""
+    scope = scope_of(request)
+    context = {
+        "scope": scope,
+        "rows": group_stats.by_group(scope.reports, scope.period, now=scope.now),
+        "query": scope.query(),
+    }
+    context.update(_period_context(scope))
+    return render(request, "dashboard/groups.html", context)

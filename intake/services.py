@@ -41,6 +41,8 @@ class HelperRole:
     channel: str
     agency: Agency
     ward_ids: frozenset[int] | None
+    # A group leader's own group: the filing's group when the place names none.
+    group_code: str = ""
 
 
 def helper_role(user: User) -> HelperRole | None:
@@ -49,13 +51,20 @@ def helper_role(user: User) -> HelperRole | None:
     for m in memberships:
         if m.role in HOTLINE:
             return HelperRole(channel=ReportChannel.HOTLINE, agency=m.agency, ward_ids=None)
-    teams = [m for m in memberships if m.role == Role.COMMUNITY_HELPER and m.agency.unit_id]
+    # A residential group's leader files like the ward's community team: in that ward.
+    teams = [
+        m
+        for m in memberships
+        if m.role in (Role.COMMUNITY_HELPER, Role.GROUP_LEADER) and m.agency.unit_id
+    ]
     if not teams:
         return None
+    group = next((m.unit for m in teams if m.unit_id is not None), None)
     return HelperRole(
         channel=ReportChannel.ASSISTED,
         agency=teams[0].agency,
         ward_ids=frozenset(m.agency.unit_id for m in teams if m.agency.unit_id),
+        group_code=group.code if group is not None else "",
     )
 
 
@@ -91,6 +100,8 @@ def _checked_place(role: HelperRole, data: dict[str, Any]) -> dict[str, Any]:
     ward team filing with an address alone files in its own ward."""
     if role.ward_ids is None:
         return data
+    if role.group_code and not (data.get("group") or "").strip():
+        data = {**data, "group": role.group_code}
     lat, lon = (data.get("lat") or "").strip(), (data.get("lon") or "").strip()
     if lat or lon:
         try:

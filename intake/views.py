@@ -16,12 +16,13 @@ from accounts import ratelimit
 from accounts.access import INTAKE_ROLES, role_required
 from citizen.views_submit import _wards
 from routing.models import Category
+from units import groups as residential_groups
 from units.models import AdministrativeUnit
 
 from . import services
 from .models import AssistedFiling, Consent
 
-FIELDS = ("phone", "category", "title", "description", "address", "ward", "lat", "lon")
+FIELDS = ("phone", "category", "title", "description", "address", "ward", "group", "lat", "lon")
 
 
 @role_required(*INTAKE_ROLES)
@@ -80,6 +81,11 @@ def assisted(request):
             "wards": wards,
             "consents": Consent.choices,
             "recent": recent,
+            "group_options": [
+                g
+                for ward_id in sorted(role.ward_ids or ())
+                for g in residential_groups.groups_of(ward_id)
+            ],
             "code_sent_to": request.GET.get("sent", ""),
         },
         status=400 if error else 200,

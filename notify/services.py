@@ -24,7 +24,9 @@ from django.utils import translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from accounts.models import Membership, Role
 from reports import clock
+from reports.selectors import group_member_ids
 from reports.workflow import Action
 
 from .models import Channel, ChannelPreference, Delivery, Notification, PushSubscription, ReportMute
@@ -48,6 +50,7 @@ def _title(action: str, *, code: str, unit: str) -> str:
         Action.MERGE: _("%(code)s was merged with an earlier report"),
         Action.REROUTE: _("%(code)s was sent to another unit: %(unit)s"),
         Action.TRANSFER: _("%(code)s was transferred to %(unit)s"),
+        Action.GROUND_CHECK: _("%(code)s was checked on the ground by its residential group"),
     }
     return titles[Action(action)] % {"code": code, "unit": unit or _("the handling unit")}
 
@@ -66,8 +69,14 @@ NOTIFIED_ACTIONS = frozenset(
         Action.MERGE,
         Action.REROUTE,
         Action.TRANSFER,
+        Action.GROUND_CHECK,
     }
 )
+# The steps a residential group's leader and the ward's community team hear of, for the
+# reports of their place: a new one to look at, a resolution to check, a reopening.
+GROUP_NOTIFIED_ACTIONS = frozenset({Action.ROUTE, Action.RESOLVE, Action.REOPEN})
+# A check on the ground that contradicts the unit: its staff hear of it at once.
+UNIT_NOTIFIED_OUTCOMES = frozenset({"not_fixed", "not_found"})
 
 
 def notify_event(event: ReportEvent) -> list[Notification]:
@@ -82,6 +91,20 @@ def notify_event(event: ReportEvent) -> list[Notification]:
     recipients = set(report.followers.values_list("user_id", flat=True))
     if report.reporter_id is not None:
         recipients.add(report.reporter_id)
+    if event.action in GROUP_NOTIFIED_ACTIONS:
+        recipients |= group_member_ids(report)
+    if (
+        event.action == Action.GROUND_CHECK
+        and event.data.get("outcome") in UNIT_NOTIFIED_OUTCOMES
+        and report.agency_id is not None
+    ):
+        recipients |= set(
+            Membership.objects.filter(
+                agency_id=report.agency_id,
+                role__in=(Role.OFFICER, Role.UNIT_LEADER),
+                is_active=True,
+            ).values_list("user_id", flat=True)
+        )
     recipients.discard(event.actor_id)
     # A resident who muted the report hears nothing of it, not even in-app.
     recipients -= set(
@@ -95,6 +118,9 @@ def notify_event(event: ReportEvent) -> list[Notification]:
     with translation.override(settings.LANGUAGE_CODE):
         title = _title(event.action, code=report.tracking_code, unit=unit)
     body = report.title
+    if event.ground_outcome:
+        with translation.override(settings.LANGUAGE_CODE):
+            body = f"{body}\n{event.ground_outcome}"
     if event.note:
         body = f"{body}\n{Truncator(event.note).chars(300)}"
     rows = [

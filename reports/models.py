@@ -53,6 +53,16 @@ class Report(models.Model):
         blank=True,
         related_name="reports",
     )
+    # The residential group (tổ dân phố, thôn) below the ward: from the point where the group
+    # has a boundary, else as the resident or the officer chose (units/groups.py).
+    residential_group = models.ForeignKey(
+        "units.AdministrativeUnit",
+        verbose_name=_("residential group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="group_reports",
+    )
     agency = models.ForeignKey(
         "units.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
     )
@@ -160,6 +170,21 @@ class Report(models.Model):
         return STATUS_COLOURS[Status(self.status)]
 
 
+class GroundOutcome(models.TextChoices):
+    """What a residential group's leader found on the ground (Action.GROUND_CHECK)."""
+
+    PRESENT = "present", _("The problem is there, as reported")
+    NOT_FOUND = "not_found", _("The problem was not found on the ground")
+    FIXED = "fixed", _("Fixed: checked on the ground")
+    NOT_FIXED = "not_fixed", _("Not fixed: checked on the ground")
+
+
+# Before the unit resolves, the question is whether the problem is there; after, whether it is
+# fixed.
+GROUND_BEFORE = (GroundOutcome.PRESENT, GroundOutcome.NOT_FOUND)
+GROUND_AFTER = (GroundOutcome.FIXED, GroundOutcome.NOT_FIXED)
+
+
 class ReportEvent(models.Model):
     """One step in a report's life: who did what, from which status to which, and why."""
 
@@ -194,6 +219,14 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.action} {self.from_status}→{self.to_status}"
+
+    @property
+    def ground_outcome(self) -> str:
+        """The label of a ground check's finding; "" for every other step."""
+        outcome = self.data.get("outcome") if isinstance(self.data, dict) else None
+        if self.action != Action.GROUND_CHECK or outcome not in GroundOutcome.values:
+            return ""
+        return str(GroundOutcome(outcome).label)
 
 
 class MediaKind(models.TextChoices):

@@ -52,6 +52,72 @@ def get_report_for_staff(user: User, tracking_code: str) -> Report:
     raise Http404
 
 
+# --- residential groups: their leaders and the wards' community teams -----------------------
+
+GROUP_ROLES = (Role.GROUP_LEADER, Role.COMMUNITY_HELPER)
+
+
+def _group_scope(user: User) -> Q | None:
+    """The reports a group's leader or a community team member works on: the leader's group;
+    the member's group, or their whole ward when they work no single group. None: no such role."""
+    scope = Q(pk__in=[])
+    found = False
+    for m in user.active_memberships():
+        if m.role == Role.GROUP_LEADER and m.unit_id is not None:
+            scope |= Q(residential_group_id=m.unit_id)
+            found = True
+        elif m.role == Role.COMMUNITY_HELPER:
+            if m.unit_id is not None:
+                scope |= Q(residential_group_id=m.unit_id)
+            else:
+                scope |= Q(ward_id=m.agency.unit_id or 0)
+            found = True
+    return scope if found else None
+
+
+def reports_of_groups(user: User | None) -> QuerySet[Report]:
+    """The reports of the groups `user` looks after (none for anyone else), merged ones
+    aside: their group page lists these and nothing more."""
+    if user is None or not user.is_authenticated:
+        return Report.objects.none()
+    scope = _group_scope(user)
+    if scope is None:
+        return Report.objects.none()
+    return (
+        Report.objects.select_related("category", "ward", "agency", "residential_group")
+        .filter(scope)
+        .exclude(status=Status.MERGED)
+    )
+
+
+def get_report_for_group_member(user: User, tracking_code: str) -> Report:
+    """A report of `user`'s groups for their group page; the same 404 for another group's
+    report as for a missing one."""
+    try:
+        return reports_of_groups(user).get(tracking_code=tracking_code)
+    except Report.DoesNotExist:
+        raise Http404 from None
+
+
+def group_member_ids(report: Report) -> set[int]:
+    """Who looks after the report's place: its group's leaders and its ward's community team
+    (those of the whole ward, and those of its group)."""
+    from accounts.models import Membership
+
+    if report.ward_id is None:
+        return set()
+    leaders = Q(role=Role.GROUP_LEADER, unit_id=report.residential_group_id or 0)
+    team = Q(role=Role.COMMUNITY_HELPER) & (
+        Q(unit__isnull=True, agency__unit_id=report.ward_id)
+        | Q(unit_id=report.residential_group_id or 0)
+    )
+    return set(
+        Membership.objects.filter(
+            leaders | team, is_active=True, agency__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+
+
 def public_reports() -> QuerySet[Report]:
     return reports_visible_to(None)
 

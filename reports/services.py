@@ -23,6 +23,7 @@ from congdanso import counters
 from routing.models import Category, Priority
 from routing.rules import RoutingDecision
 from routing.services import route_report
+from units import groups as residential_groups
 from units.lookup import OutsideCity, locate
 from units.models import Agency, AgencyKind
 
@@ -30,6 +31,8 @@ from . import clock, derived, tasks, text, workflow
 from .deadlines import add_working_hours
 from .media import InspectedFile, inspect_upload
 from .models import (
+    GROUND_AFTER,
+    GROUND_BEFORE,
     ExtensionRequest,
     ExtensionStatus,
     Media,
@@ -255,8 +258,15 @@ def report_submit(
     channel: str = ReportChannel.WEB,
     via: str = "",
     media_urls: Sequence[str] = (),
+    residential_group: str = "",
+    point_is_exact: bool = True,
 ) -> Report:
     """Store a new report, place it in its ward, and route it to the unit that must act.
+
+    The residential group comes from the point where a group of the ward has a boundary
+    there; else `residential_group` (the resident's choice, a group's code or name) names one
+    of the ward's groups; else the officer sets it later. `point_is_exact=False` (a ward
+    chosen from a list, placed at its inner point) places it in no group by that point.
 
     Sending the same `idempotency_key` again returns the report already stored.
     `lat`/`lon` may both be None for a report an outside system (Open311) sends with an
@@ -318,6 +328,8 @@ def report_submit(
         except OutsideCity as exc:
             raise ValidationError(str(exc), code="outside_city") from None
         ward_id, edge_distance_m = hit.unit_id, hit.distance_m
+    by_point = residential_groups.group_at(ward_id, lat_f, lon_f) if point_is_exact else None
+    group = by_point or residential_groups.group_named(ward_id, residential_group)
     inspected = _inspect_all(files, EVIDENCE_KINDS)
     # A resident on the phone to the hotline has no way to send a photo: the category's photo
     # rule holds for every channel where the resident (or a helper beside them) can take one.
@@ -334,6 +346,7 @@ def report_submit(
                 lat=lat_f,
                 lon=lon_f,
                 ward_id=ward_id,
+                group=group,
                 title=title,
                 description=description,
                 address=address,
@@ -379,6 +392,7 @@ def _create_and_route(
     inspected,
     channel,
     edge_distance_m,
+    group=None,
     written=None,
     via: str = "",
     media_urls: list[str] | None = None,
@@ -394,6 +408,7 @@ def _create_and_route(
         lon=lon,
         address=address,
         ward_id=ward_id,
+        residential_group=group,
         reporter=reporter,
         priority=category.priority,
         is_public=is_public,
@@ -879,3 +894,85 @@ def report_follow(*, actor: User, report: Report) -> ReportFollower:
         report=report, user=actor, defaults={"created_at": clock.now()}
     )
     return follower
+
+
+# --- residential groups -----------------------------------------------------------------------
+
+
+def ground_outcomes_for(report: Report) -> tuple[str, ...]:
+    """The answers a ground check may give now: after the resolution, is it fixed?"""
+    if report.status in (Status.RESOLVED, Status.CLOSED):
+        return GROUND_AFTER
+    return GROUND_BEFORE
+
+
+def report_set_group(*, actor: User, report: Report, group_code: str) -> Report:
+    """Set (or clear, with "") the report's residential group: one of its ward's groups."""
+    with transaction.atomic():
+        report = _locked(report)
+        workflow.check(report, Action.SET_GROUP, actor)
+        group = residential_groups.group_named(report.ward_id, group_code) if group_code else None
+        if group_code and report.ward_id is None:
+            raise ValidationError(
+                _("Place the report in a ward before choosing its residential group."),
+                code="no_ward",
+            )
+        if (group.pk if group else None) == report.residential_group_id:
+            return report
+        workflow.transition(
+            report,
+            Action.SET_GROUP,
+            actor=actor,
+            actor_agency=_acting_agency(actor, report),
+            data={"group": group.code if group else ""},
+            changes={"residential_group": group},
+            is_public=False,
+        )
+    return report
+
+
+def report_ground_check(
+    *, actor: User, report: Report, outcome: str, note: str = "", files: Sequence[File] = ()
+) -> Report:
+    """A group leader's (or the ward's community team's) check on the ground, with a photo.
+
+    Before the unit resolves it says whether the problem is there; after, whether it is
+    fixed. "Not fixed" after a resolution is told to the unit's staff at once: the resident's
+    rating still decides whether it reopens."""
+    note = _note(note)
+    with _files_removed_on_failure() as written, transaction.atomic():
+        report = _locked(report)
+        workflow.check(report, Action.GROUND_CHECK, actor)
+        if outcome not in ground_outcomes_for(report):
+            raise ValidationError(_("Choose what you found on the ground."), code="bad_outcome")
+        inspected = _inspect_all(files, frozenset({MediaKind.PHOTO}))
+        if not inspected:
+            raise ValidationError(
+                _("Attach a photo taken on the ground."), code="ground_photo_missing"
+            )
+        if len(inspected) > MAX_EVIDENCE_PHOTOS:
+            raise ValidationError(
+                _("At most %(n)d photos may be attached.") % {"n": MAX_EVIDENCE_PHOTOS},
+                code="too_many_photos",
+            )
+        for upload, info in inspected:
+            if Media.objects.filter(sha256=info.sha256).exists():
+                raise ValidationError(
+                    _(
+                        "“%(name)s” has already been used on a report. Take a new photo on the ground."
+                    )
+                    % {"name": upload.name},
+                    code="ground_photo_reused",
+                )
+        group = report.residential_group
+        event = workflow.transition(
+            report,
+            Action.GROUND_CHECK,
+            actor=actor,
+            note=note,
+            data={"outcome": outcome, "group": group.code if group else ""},
+        )
+        # Kept as proof (not as the resident's evidence): shown with the check on the timeline,
+        # and never accepted again as the unit's proof of its own work.
+        _store_files(report, inspected, actor=actor, event=event, is_proof=True, written=written)
+    return report

@@ -75,6 +75,9 @@ class Role:
     OFFICER = "officer"  # an officer of the agency the report is with
     UNIT_LEADER = "unit_leader"  # a leader of the agency the report is with
     COORDINATOR = "coordinator"  # city coordination office: every report
+    # The leader of the report's residential group, or a community digital team member of its
+    # ward (of its group, when the member works one group): checks it on the ground.
+    GROUP_MEMBER = "group_member"
     SYSTEM = "system"  # routing, the SLA clock, auto-close
 
 
@@ -108,6 +111,12 @@ class Action(models.TextChoices):
     # Not a step of the work: the resident proved by phone code that two sign-ins are one
     # person (accounts/linking.py); their report moves to the account they keep. Never public.
     JOIN_ACCOUNTS = "join_accounts", _("Reporter's accounts joined")
+    # Not a step of the work: the residential group the report lies in was set or corrected.
+    SET_GROUP = "set_group", _("Residential group set")
+    # The group's leader (or the ward's community team) went and looked, with a photo: before
+    # the unit resolves (is the problem there?) and after (is it fixed?). The unit's work and
+    # the resident's rating are unchanged by it.
+    GROUND_CHECK = "ground_check", _("Checked on the ground")
 
 
 @dataclass(frozen=True)
@@ -127,6 +136,8 @@ def _t(action, sources, target, roles, note_required=False) -> Transition:
 
 S = Status
 HANDLING = {S.ACCEPTED, S.IN_PROGRESS, S.REOPENED}
+# A report a unit has (or had) to act on: worth looking at on the ground, before and after.
+GROUND_CHECKED = {S.ROUTED, S.RETURNED, *HANDLING, S.RESOLVED, S.CLOSED}
 
 # The one table of the lifecycle.
 TRANSITIONS: dict[str, Transition] = {
@@ -171,6 +182,8 @@ TRANSITIONS: dict[str, Transition] = {
             note_required=True,
         ),
         _t(Action.JOIN_ACCOUNTS, set(Status.values), None, {Role.REPORTER}),
+        _t(Action.SET_GROUP, set(Status.values) - {S.MERGED}, None, UNIT | {Role.COORDINATOR}),
+        _t(Action.GROUND_CHECK, GROUND_CHECKED, None, {Role.GROUP_MEMBER}),
     ]
 }
 
@@ -199,12 +212,27 @@ def roles_for(actor: User | None, report: Report) -> frozenset[str]:
             roles.add(Role.COORDINATOR)
         elif membership.agency_id == report.agency_id and membership.role in UNIT:
             roles.add(membership.role)
+        elif _covers_group(membership, report):
+            roles.add(Role.GROUP_MEMBER)
     return frozenset(roles)
 
 
+def _covers_group(membership: Any, report: Report) -> bool:
+    """A group leader of the report's group; a community team member of its ward (of its
+    group, when the member works one)."""
+    if membership.role == "group_leader":
+        return membership.unit_id is not None and membership.unit_id == report.residential_group_id
+    if membership.role == "community_helper" and report.ward_id is not None:
+        if membership.unit_id is not None:
+            return membership.unit_id == report.residential_group_id
+        return membership.agency.unit_id == report.ward_id
+    return False
+
+
 # Steps a service takes on the actor's behalf as part of a larger act (joining two
-# accounts): allowed through `transition`, never offered as a button on one report.
-NOT_BUTTONS = frozenset({Action.JOIN_ACCOUNTS})
+# accounts), or that have their own form on the page (the group, a ground check): allowed
+# through `transition`, never offered as a plain button.
+NOT_BUTTONS = frozenset({Action.JOIN_ACCOUNTS, Action.SET_GROUP, Action.GROUND_CHECK})
 
 
 def allowed_actions(actor: User | None, report: Report) -> list[Action]:
@@ -215,6 +243,12 @@ def allowed_actions(actor: User | None, report: Report) -> list[Action]:
         for t in TRANSITIONS.values()
         if report.status in t.sources and roles & t.roles and t.action not in NOT_BUTTONS
     ]
+
+
+def may(actor: User | None, report: Report, action: str) -> bool:
+    """Whether `actor` may take `action` on `report` now (the forms that are not buttons)."""
+    t = TRANSITIONS[action]
+    return bool(roles_for(actor, report) & t.roles) and report.status in t.sources
 
 
 def check(report: Report, action: str, actor: User | None) -> Transition:

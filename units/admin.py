@@ -5,7 +5,7 @@ from .models import AdministrativeUnit, Agency
 
 @admin.register(AdministrativeUnit)
 class AdministrativeUnitAdmin(admin.ModelAdmin):
-    list_display = ("code", "full_name", "type", "era", "parent", "area_km2")
+    list_display = ("code", "full_name", "type", "era", "parent", "leader_name", "area_km2")
     list_filter = ("era", "type")
     search_fields = ("code", "name", "full_name", "name_en")
     exclude = ("geometry",)

@@ -12,10 +12,17 @@ class UnitType(models.TextChoices):
     WARD = "phuong", _("Ward")
     COMMUNE = "xa", _("Commune")
     TOWNSHIP = "thi_tran", _("Township")
+    # Residential groups below a ward or commune: not official units of the national list,
+    # but where a ward's work happens street by street (units/groups.py).
+    RESIDENTIAL_GROUP = "to_dan_pho", _("Residential group")
+    VILLAGE = "thon", _("Village")
+    RESIDENTIAL_CLUSTER = "cum_dan_cu", _("Residential cluster")
 
 
 # Ward-level types: the units a point on the map is placed in.
 WARD_LEVEL_TYPES = (UnitType.WARD, UnitType.COMMUNE, UnitType.TOWNSHIP)
+# The kinds of residential group, always with a ward-level unit as parent.
+GROUP_TYPES = (UnitType.RESIDENTIAL_GROUP, UnitType.VILLAGE, UnitType.RESIDENTIAL_CLUSTER)
 
 
 class AdministrativeUnit(models.Model):
@@ -24,7 +31,8 @@ class AdministrativeUnit(models.Model):
     # Codes are reused across eras (a 2025 ward carries the code of one old ward merged into
     # it), so a code alone does not name a unit: (era, code) does.
     era = models.CharField(_("era"), max_length=10, db_index=True)
-    code = models.CharField(_("official code"), max_length=10)
+    # A residential group's code is the ward's own choice ("00070-TDP01"), hence the length.
+    code = models.CharField(_("official code"), max_length=20)
     name = models.CharField(_("name"), max_length=100)
     full_name = models.CharField(_("full name"), max_length=150)
     name_en = models.CharField(_("English name"), max_length=150, blank=True)
@@ -36,6 +44,11 @@ class AdministrativeUnit(models.Model):
     # GeoJSON geometry (WGS84, lon/lat) as text: read by shapely into the lookup index;
     # PostGIS is not required.
     geometry = models.TextField(_("boundary (GeoJSON)"), blank=True)
+    # Residential groups only: the streets and lanes the group covers (one per line), and the
+    # leader's work contact. No register of households is kept (Decree 13/2023).
+    streets = models.TextField(_("streets and lanes"), blank=True)
+    leader_name = models.CharField(_("leader"), max_length=150, blank=True)
+    leader_phone = models.CharField(_("leader's phone"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("administrative unit")
@@ -49,6 +62,13 @@ class AdministrativeUnit(models.Model):
     @property
     def is_ward_level(self) -> bool:
         return self.type in WARD_LEVEL_TYPES
+
+    @property
+    def is_group(self) -> bool:
+        return self.type in GROUP_TYPES
+
+    def street_list(self) -> list[str]:
+        return [s.strip() for s in self.streets.splitlines() if s.strip()]
 
 
 class AgencyKind(models.TextChoices):

@@ -14,6 +14,7 @@ from accounts.models import Role, User
 from reports.models import Report, ResponseTemplate
 from reports.selectors import get_report_for
 from routing.models import Category
+from units import groups as residential_groups
 from units.models import Agency, AgencyKind
 
 REASON_WIDGET = {"rows": 3, "maxlength": 2000}
@@ -256,3 +257,19 @@ class MergeForm(ActionForm):
             raise ValidationError(
                 _("No report has this tracking code."), code="not_found"
             ) from None
+
+
+class GroupForm(ActionForm):
+    """The report's residential group: one of its ward's groups, or none."""
+
+    group = forms.ChoiceField(label=_("Residential group"), required=False)
+    error_fields = {"unknown_group": "group", "no_ward": "group"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        groups = residential_groups.groups_of(self.report.ward_id) if self.report.ward_id else []
+        self.fields["group"].choices = [("", _("— none —"))] + [
+            (g.code, g.name) for g in sorted(groups, key=lambda g: g.code)
+        ]
+        if not self.is_bound and self.report.residential_group_id:
+            self.initial["group"] = self.report.residential_group.code

@@ -25,7 +25,7 @@ from accounts.models import User
 from reports import services
 from reports.models import ExtensionRequest, ExtensionStatus, Report, ResponseTemplate
 from reports.selectors import get_report_for_staff
-from reports.workflow import Action, TransitionNotAllowed, allowed_actions, roles_for
+from reports.workflow import Action, TransitionNotAllowed, allowed_actions, may, roles_for
 from reports.workflow import Role as WorkflowRole
 
 from .forms_report import (
@@ -34,6 +34,7 @@ from .forms_report import (
     DecideForm,
     EmptyForm,
     ExtensionForm,
+    GroupForm,
     MergeForm,
     ReasonForm,
     ResolveForm,
@@ -116,6 +117,12 @@ ACTIONS: dict[str, ActionSpec] = {
         lambda u, r, d, q: services.report_reject(actor=u, report=r, reason=d["reason"]),
         gettext_lazy("The report was rejected."),
     ),
+    # Not in the actions panel: a small form beside the report's place (NOT_BUTTONS).
+    Action.SET_GROUP: ActionSpec(
+        GroupForm,
+        lambda u, r, d, q: services.report_set_group(actor=u, report=r, group_code=d["group"]),
+        gettext_lazy("The residential group is saved."),
+    ),
 }
 
 # The order of the actions panel: the usual next step first.
@@ -186,12 +193,18 @@ def _page_context(
     refusals = [
         message
         for action, form in bound.items()
-        if action not in forms and not (action == "decide" and can_decide)
+        if action not in forms
+        and action != Action.SET_GROUP
+        and not (action == "decide" and can_decide)
         for messages_ in form.errors.values()
         for message in messages_
     ]
     roles = roles_for(user, report)
+    group_form = bound.get(Action.SET_GROUP)
+    if group_form is None and may(user, report, Action.SET_GROUP) and report.ward_id:
+        group_form = GroupForm(action=Action.SET_GROUP, report=report, user=user)
     return {
+        "group_form": group_form,
         "refusals": refusals,
         "report": report,
         "forms": forms,

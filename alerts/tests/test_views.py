@@ -91,8 +91,8 @@ def test_residents_page_query_count_does_not_grow(
     publish(ward_ids=[unit_a.pk])
     client.force_login(alice)
     # session, user, memberships (staff menu), unread count; follows, home ward, alerts,
-    # their wards, the ward choices.
-    with django_assert_num_queries(9):
+    # their wards, the residential groups of those wards, the ward choices.
+    with django_assert_num_queries(10):
         assert client.get(RESIDENT).status_code == 200
     others = AdministrativeUnit.objects.filter(era="2025", type="phuong").exclude(
         pk__in=[unit_a.pk, unit_b.pk]
@@ -101,7 +101,7 @@ def test_residents_page_query_count_does_not_grow(
         WardFollow.objects.create(user=alice, ward=ward, created_at=clock.now())
         publish(ward_ids=[ward.pk, unit_b.pk])
     publish(whole_city=True)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(RESIDENT)
     assert response.content.decode().count('class="report alert ') == 6
 

@@ -180,6 +180,34 @@ RULES: dict[str, tuple[str, ...]] = {
     "api/procedures": PUBLIC,
     "api/dossiers/push": ("anonymous", "alice", "officer_a"),  # signed by the procedure system
     "api/dossiers/<code>": PUBLIC,  # code + last 4 phone digits, rate-limited
+    # Issue 19: residential groups. The group page lists the leader's own group's reports;
+    # the ward's list of groups is its committee's officers' and leaders'.
+    "can-bo/to-dan-pho/": ("anonymous", "alice", "bob", "officer_a", "officer_b"),
+    "can-bo/to-dan-pho/phan-anh/<str:tracking_code>/": (
+        "anonymous",
+        "alice",
+        "bob",
+        "officer_a",
+        "officer_b",
+    ),
+    "can-bo/to-dan-pho/quan-ly/": STAFF,
+    "bang-dieu-khien/to-dan-pho/": LEADERS,
+    "can-bo/to-dan-pho/quan-ly/<str:code>/": ("anonymous", "alice", "officer_b"),
+    "api/wards/<code>/groups": PUBLIC,
+}
+
+# The leader of another residential group of the same ward (alice's report lies in the lake's
+# group, 00070-TDP02; this leader leads 00070-TDP03) is refused wherever a resident is, on
+# every page and API route, except the pages every group leader has: filing for a resident
+# and their own group's list.
+GROUP_LEADER_MAY = {"can-bo/tiep-nhan/", "can-bo/tiep-nhan/gui-ma/", "can-bo/to-dan-pho/"}
+RULES = {
+    route: (
+        (*intruders, "group_leader_c")
+        if ({"alice", "bob"} & set(intruders) and route not in GROUP_LEADER_MAY)
+        else intruders
+    )
+    for route, intruders in RULES.items()
 }
 
 
@@ -200,7 +228,7 @@ class World:
 
 
 @pytest.fixture
-def world(submit, alice, officer_a, media_root) -> World:
+def world(sample_groups, submit, alice, officer_a, media_root) -> World:
     report = submit(title=SECRET_TITLE, is_public=False)
     report_accept(actor=officer_a, report=report)
     extension = report_request_extension(
@@ -219,6 +247,7 @@ def world(submit, alice, officer_a, media_root) -> World:
 def url_for(route: str, world: World) -> str:
     values = {
         "tracking_code": world.private_code,
+        # A group's code for the ward's list of groups; a tracking code elsewhere.
         "code": world.private_code,
         "action": "accept",
         "request_id": world.extension_id,
@@ -231,6 +260,8 @@ def url_for(route: str, world: World) -> str:
         "token": "abc",
         "fmt": "json",
     }
+    if route.startswith("can-bo/to-dan-pho/quan-ly/"):
+        values["code"] = "00070-TDP02"  # a group of ward A
     path = route
     # Regex routes (Open311): drop the anchors and fill the named groups.
     path = path.replace("^", "").replace("$", "")
@@ -331,3 +362,13 @@ def test_intruder_with_a_bearer_token_is_refused(
         text = response.content.decode("utf-8", "replace")
         assert not [s for s in SECRETS if s in text], f"{who} (token) {method} {url} leaks"
     assert any(r.status_code != 405 for r in answers.values()), f"{url}: 405 both ways"
+
+
+def test_another_groups_leader_lists_their_own_group_without_the_report(
+    world, client, group_leader_c
+):
+    client.force_login(group_leader_c)
+    response = client.get("/can-bo/to-dan-pho/?show=all")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert world.private_code not in text and not [s for s in SECRETS if s in text]

@@ -27,6 +27,7 @@ HEADER = [
     "Tiêu đề",
     "Lĩnh vực",
     "Phường",
+    "Tổ dân phố",
     "Đơn vị",
     "Trạng thái",
     "Kênh",
@@ -43,7 +44,7 @@ MORNING = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)  # Monday 09:00 in Hà Nội
 
 
 @pytest.fixture
-def three(submit, officer_a, alice):
+def three(sample_groups, submit, officer_a, alice):
     """Ward A: one closed with a satisfied rating, one open and long overdue; ward B: one."""
     with clock.travel(MORNING):
         done = submit(title="Rác ở ngõ 12, phố Hàng Bài")
@@ -68,6 +69,7 @@ def expected_row(report, *, overdue: str, rating: str) -> list[str]:
         report.title,
         report.category.name,
         "Phường Hoàn Kiếm",
+        "Tổ dân phố số 2",  # the lake's residential group (the sample groups)
         "UBND Phường Hoàn Kiếm",
         str(Status(report.status).label),
         "Trang web và ứng dụng",
@@ -101,7 +103,7 @@ def test_csv_has_exact_rows_of_the_unit_and_no_personal_data(client, leader_a, t
         expected_row(done, overdue="không", rating="Hài lòng"),
         expected_row(late, overdue="có", rating=""),
     ]
-    assert rows[1][7] == "2026-11-02 09:00"
+    assert rows[1][8] == "2026-11-02 09:00"
     text = "\n".join(",".join(r) for r in rows)
     assert "Alice" not in text and "+84912345678" not in text and "alice" not in text
 
@@ -127,12 +129,12 @@ def test_xlsx_has_bold_header_and_local_datetimes(client, leader_a, three):
     assert rows[0] == HEADER
     assert all(cell.font.bold for cell in sheet[1])
     assert rows[1][0] == done.tracking_code
-    assert rows[1][7] == datetime(2026, 11, 2, 9, 0)  # local wall-clock time
-    assert sheet.cell(row=2, column=8).number_format == "yyyy-mm-dd hh:mm"
-    assert rows[1][13:] == ["không", "Hài lòng"]
+    assert rows[1][8] == datetime(2026, 11, 2, 9, 0)  # local wall-clock time
+    assert sheet.cell(row=2, column=9).number_format == "yyyy-mm-dd hh:mm"
+    assert rows[1][14:] == ["không", "Hài lòng"]
     assert rows[2][0] == late.tracking_code
-    assert rows[2][9] is None  # not accepted yet
-    assert rows[2][13:] == ["có", None]
+    assert rows[2][10] is None  # not accepted yet
+    assert rows[2][14:] == ["có", None]
     assert len(rows) == 3
 
 

@@ -36,8 +36,8 @@ def test_seed_demo_creates_staff_for_every_agency(media_root):
             assert roles == sorted(expected), agency.code
         else:
             expected = [Role.UNIT_LEADER, Role.OFFICER, Role.OFFICER]
-            if agency.code == "ubnd-00070":  # Hoàn Kiếm's community digital team member
-                expected.append(Role.COMMUNITY_HELPER)
+            if agency.code == "ubnd-00070":  # Hoàn Kiếm's community team and a group leader
+                expected += [Role.COMMUNITY_HELPER, Role.GROUP_LEADER]
             assert roles == sorted(expected), agency.code
             assert User.objects.filter(username=f"canbo.{agency.code}.2").exists()
     admin = User.objects.get(username="admin")
@@ -48,6 +48,10 @@ def test_seed_demo_creates_staff_for_every_agency(media_root):
     assert not User.objects.filter(username__startswith="nguoidan.", home_ward=None).exists()
     assert not User.objects.filter(username__startswith="canbo.").exclude(home_ward=None).exists()
     assert "lanhdaothanhpho" in output and "demo-congdanso" in output
+    # The sample residential groups, and the demo group leader leads one of them.
+    leader = Membership.objects.get(user__username="totruong.00070-TDP01")
+    assert leader.role == Role.GROUP_LEADER and leader.unit.code == "00070-TDP01"
+    assert "Sample residential groups: 10 created" in output
 
 
 def test_seed_demo_reports_cover_the_lifecycle_through_the_services(media_root):
@@ -110,6 +114,7 @@ def test_seed_demo_prints_a_working_set_up_code_for_each_demo_staff_account(medi
         "lanhdaothanhpho",
         "tongdai.1",
         "tocongnghe.ubnd-00070",
+        "totruong.00070-TDP01",
     }
     client.post("/dang-nhap/", {"username": "canbo.ubnd-00070.1", "password": "demo-congdanso"})
     page = client.post(

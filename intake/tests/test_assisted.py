@@ -205,3 +205,39 @@ def test_the_inbox_filters_by_channel(client, operator, officer_a, submit, media
     client.force_login(officer_a)
     page = client.get(reverse("workspace:inbox"), {"channel": "hotline"}).content.decode()
     assert hotline.tracking_code in page and web.tracking_code not in page
+
+
+def test_a_group_leader_files_for_a_resident_in_their_ward_and_group(
+    client, group_leader_a, media_root
+):
+    client.force_login(group_leader_a)
+    page = client.get(PAGE).content.decode()
+    assert '<option value="Tổ dân phố số 2">' in page  # the ward's groups offered
+    # An address only: the leader's ward, and the leader's own group.
+    response = client.post(
+        PAGE,
+        form(
+            consent="spoken",
+            consent_recorded_by="Tổ Trưởng Hai",
+            lat="",
+            lon="",
+            address="Số 5 Hàng Đào",
+        ),
+    )
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.channel == "assisted" and report.ward.code == "00070"
+    assert report.residential_group.code == "00070-TDP02"
+    assert AssistedFiling.objects.get().helper == group_leader_a
+    # Outside the ward: refused like any ward team's filing, nothing stored.
+    response = client.post(
+        PAGE,
+        form(
+            consent="spoken",
+            consent_recorded_by="Tổ Trưởng Hai",
+            lat=str(BA_DINH_SQUARE[0]),
+            lon=str(BA_DINH_SQUARE[1]),
+        ),
+    )
+    assert response.status_code == 400 and "ngoài phường" in response.content.decode()
+    assert Report.objects.count() == 1

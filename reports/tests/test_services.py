@@ -220,8 +220,9 @@ def test_a_submission_is_a_bounded_number_of_statements(submit, django_assert_ma
     # rules, ward committee and coordination office, report update, last event's hash, event,
     # safety-net task, 3 rollups, map cells, release; the new row's audit seal (its id is
     # only known once inserted, reports/workflow.py); and the category suggestion's record
-    # (the active categories, its row: classify.services.suggestion_record).
-    with django_assert_max_num_queries(22):
+    # (the active categories, its row: classify.services.suggestion_record); the ward's
+    # residential groups with a boundary (units.groups.group_at).
+    with django_assert_max_num_queries(23):
         report = submit()
     assert fresh(report).status == Status.ROUTED
 

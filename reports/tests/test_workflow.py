@@ -26,6 +26,8 @@ ROLE_ACTOR = {
     Role.OFFICER: "officer_a",
     Role.UNIT_LEADER: "leader_a",
     Role.COORDINATOR: "coordinator",
+    # Ward A's community digital team (ward-wide): checks ward A's reports on the ground.
+    Role.GROUP_MEMBER: "helper_a",
     Role.SYSTEM: None,
 }
 ALL_ROLES = sorted(ROLE_ACTOR)

@@ -198,6 +198,8 @@
         if (asked !== point) return;
         if (answer.ok) {
           status.textContent = (note ? note + " " : "") + answer.body.name;
+          showGroups(answer.body.groups || [], answer.body.group);
+          if (answer.body.group) status.textContent += " · " + fmt(T.groupFound, { name: answer.body.group.name });
         } else {
           status.textContent = answer.body.detail;
           status.classList.add("error");
@@ -205,6 +207,28 @@
       })
       .catch(function () { status.textContent = T.offlineWard; });
   }
+
+  // The ward's residential groups, offered in the group field's list; the group the point
+  // lies in (when its boundary is known) is filled in, unless the resident typed one.
+  function showGroups(groups, found) {
+    var list = $("group-options"), input = $("group");
+    if (!list || !input) return;
+    list.textContent = "";
+    groups.forEach(function (g) {
+      var option = document.createElement("option");
+      option.value = g.name;
+      list.appendChild(option);
+    });
+    if (found && (!input.value || input.dataset.auto === "1")) {
+      input.value = found.name;
+      input.dataset.auto = "1";
+    } else if (!found && input.dataset.auto === "1") {
+      input.value = "";
+      input.dataset.auto = "";
+    }
+  }
+
+  if ($("group")) $("group").addEventListener("input", function (ev) { ev.target.dataset.auto = ""; });
 
   $("use-gps").addEventListener("click", function () {
     if (!navigator.geolocation) { $("location-status").textContent = T.gpsFailed; return; }
@@ -223,6 +247,10 @@
     form.elements.lat.value = form.elements.lon.value = "";
     if (marker) { marker.remove(); marker = null; }
     $("location-status").textContent = fmt(T.wardChosen, { name: select.options[select.selectedIndex].text });
+    fetch("/api/wards/" + encodeURIComponent(select.value) + "/groups", { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (groups) { showGroups(groups, null); })
+      .catch(function () {});
     $("nearby").hidden = true;
   });
 
@@ -467,6 +495,7 @@
       lat: form.elements.lat.value,
       lon: form.elements.lon.value,
       ward: point ? "" : $("ward").value,
+      group: $("group") ? $("group").value.trim() : "",
     };
     var record = {
       key: Q.newKey(),

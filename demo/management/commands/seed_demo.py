@@ -14,6 +14,7 @@ import argparse
 import random
 import time as timer
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -49,11 +50,16 @@ from reports.services import (
 )
 from reports.workflow import OPEN_STATUSES, Status
 from routing.models import Category
+from units import groups as residential_groups
 from units.lookup import current_era
 from units.models import WARD_LEVEL_TYPES, AdministrativeUnit, Agency, AgencyKind
 
 # The ward whose community digital team gets a demo account (Phường Hoàn Kiếm).
 HELPER_WARD_AGENCY = "ubnd-00070"
+# SAMPLE residential groups of two demo wards (demo/data/make_sample_groups.py), and the
+# group whose leader gets a demo account.
+SAMPLE_GROUPS = Path(__file__).resolve().parents[2] / "data" / "residential_groups.sample.csv"
+DEMO_GROUP = "00070-TDP01"
 # Public on purpose: a demo database is for showing, never for real data.
 DEFAULT_PASSWORD = "demo-congdanso"  # noqa: S105
 
@@ -71,6 +77,7 @@ Sign-in names (one password for all, --password, default "demo-congdanso"):
   lanhdaothanhpho                city leader
   tongdai.1                      hotline operator (files reports for callers)
   tocongnghe.ubnd-00070          community digital team of Phường Hoàn Kiếm
+  totruong.00070-TDP01           leader of Tổ dân phố số 1, Phường Hoàn Kiếm (sample group)
   lanhdao.<agency code>          unit leader, e.g. lanhdao.ubnd-00070 (Phường Hoàn Kiếm),
                                  lanhdao.so-giao-thong
   canbo.<agency code>.1, .2      officers, e.g. canbo.ubnd-00070.1, canbo.urenco.2
@@ -123,6 +130,13 @@ class Command(BaseCommand):
         self.password: str = options["password"]
         self.verbose = options["verbosity"] > 0
         self._check_reference_data()
+        # Before the reports, so that their points place them in the sample groups; loaded on
+        # every run (it is idempotent), so an older demo database gets them too.
+        counts = residential_groups.groups_load(SAMPLE_GROUPS.read_text(encoding="utf-8"))
+        self._say(
+            "Sample residential groups: {created} created, {updated} updated, "
+            "{unchanged} unchanged.".format(**counts)
+        )
 
         demo_reports = Report.objects.filter(idempotency_key__startswith=DEMO_KEY_PREFIX)
         if demo_reports.exists():
@@ -204,6 +218,7 @@ class Command(BaseCommand):
                 continue
             if agency.code == HELPER_WARD_AGENCY:
                 specs.append((f"tocongnghe.{agency.code}", Role.COMMUNITY_HELPER, agency))
+                specs.append((f"totruong.{DEMO_GROUP}", Role.GROUP_LEADER, agency))
             specs.append((f"lanhdao.{agency.code}", Role.UNIT_LEADER, agency))
             specs += [(f"canbo.{agency.code}.{k}", Role.OFFICER, agency) for k in (1, 2)]
         return specs
@@ -249,9 +264,15 @@ class Command(BaseCommand):
             )
         User.objects.bulk_create(new, batch_size=500)
         users = {u.username: u for u in User.objects.filter(username__in=[s[0] for s in staff])}
+        group = AdministrativeUnit.objects.filter(era=current_era(), code=DEMO_GROUP).first()
         Membership.objects.bulk_create(
             [
-                Membership(user=users[name], agency=agency, role=role)
+                Membership(
+                    user=users[name],
+                    agency=agency,
+                    role=role,
+                    unit=group if role == Role.GROUP_LEADER else None,
+                )
                 for name, role, agency in staff
             ],
             batch_size=500,
@@ -554,6 +575,9 @@ class Command(BaseCommand):
         self._say("  tongdai.1                     hotline operator: /can-bo/tiep-nhan/")
         self._say("  tocongnghe.ubnd-00070         community digital team of Phường Hoàn Kiếm")
         self._say(
+            f"  totruong.{DEMO_GROUP}          leader of a sample residential group: /can-bo/to-dan-pho/"
+        )
+        self._say(
             "  lanhdao.ubnd-00070            unit leader of Phường Hoàn Kiếm (lanhdao.<agency code>)"
         )
         self._say("  canbo.ubnd-00070.1, .2        its officers (canbo.<agency code>.1/.2)")
@@ -578,6 +602,7 @@ class Command(BaseCommand):
         "lanhdaothanhpho",
         "tongdai.1",
         "tocongnghe.ubnd-00070",
+        f"totruong.{DEMO_GROUP}",
         "lanhdao.ubnd-00070",
         "canbo.ubnd-00070.1",
         "canbo.so-giao-thong.1",
