@@ -29,10 +29,10 @@ import django
 
 django.setup()
 
-import shapely  # noqa: E402
 from django.db import transaction  # noqa: E402
-from shapely.geometry import box, mapping, shape  # noqa: E402
+from shapely.geometry import mapping, shape  # noqa: E402
 
+from demo.seed.places import grid_parts  # noqa: E402
 from units.groups import group_at, groups_load  # noqa: E402
 from units.lookup import OutsideCity, current_era, locate  # noqa: E402
 from units.models import GROUP_TYPES, WARD_LEVEL_TYPES, AdministrativeUnit  # noqa: E402
@@ -49,33 +49,10 @@ def groups_file(per_side: int) -> tuple[str, int]:
     n = 0
     for ward in AdministrativeUnit.objects.filter(era=current_era(), type__in=WARD_LEVEL_TYPES):
         geom = shape(json.loads(ward.geometry))
-        x0, y0, x1, y1 = geom.bounds
-        k = 0
-        for i in range(per_side):
-            for j in range(per_side):
-                cell = box(
-                    x0 + (x1 - x0) * i / per_side,
-                    y0 + (y1 - y0) * j / per_side,
-                    x0 + (x1 - x0) * (i + 1) / per_side,
-                    y0 + (y1 - y0) * (j + 1) / per_side,
-                )
-                part = geom.intersection(cell)
-                if part.is_empty or part.area < 1e-9:
-                    continue
-                part = shapely.set_precision(part.buffer(-0.00001), 1e-6)
-                if part.is_empty or part.geom_type not in ("Polygon", "MultiPolygon"):
-                    continue
-                k += 1
-                n += 1
-                writer.writerow(
-                    [
-                        ward.code,
-                        f"{ward.code}-B{k:03d}",
-                        f"Tổ {k}",
-                        "to_dan_pho",
-                        json.dumps(mapping(part)),
-                    ]
-                )
+        for k, part in enumerate(grid_parts(geom, per_side, per_side), start=1):
+            n += 1
+            code = f"{ward.code}-B{k:03d}"
+            writer.writerow([ward.code, code, f"Tổ {k}", "to_dan_pho", json.dumps(mapping(part))])
     return out.getvalue(), n
 
 

@@ -54,8 +54,6 @@ def get_report_for_staff(user: User, tracking_code: str) -> Report:
 
 # --- residential groups: their leaders and the wards' community teams -----------------------
 
-GROUP_ROLES = (Role.GROUP_LEADER, Role.COMMUNITY_HELPER)
-
 
 def _group_scope(user: User) -> Q | None:
     """The reports a group's leader or a community team member works on: the leader's group;

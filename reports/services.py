@@ -216,6 +216,15 @@ def _check_evidence(kinds: list[str], category: Category, *, photo_needed: bool 
         )
 
 
+def _refuse_reused(
+    inspected: Sequence[tuple[File, InspectedFile]], message: str, *, code: str
+) -> None:
+    """A photo already stored on any report proves nothing new (the same bytes: a copy)."""
+    for upload, info in inspected:
+        if Media.objects.filter(sha256=info.sha256).exists():
+            raise ValidationError(message % {"name": upload.name}, code=code)
+
+
 def _inspect_all(
     files: Sequence[File], allowed: frozenset[str]
 ) -> list[tuple[File, InspectedFile]]:
@@ -741,15 +750,13 @@ def report_resolve(
             raise ValidationError(
                 _("Attach at least one photo or document showing the result."), code="proof_missing"
             )
-        for upload, info in inspected:
-            if Media.objects.filter(sha256=info.sha256).exists():
-                raise ValidationError(
-                    _(
-                        "“%(name)s” has already been used on a report. Proof must be a new photo of this result."
-                    )
-                    % {"name": upload.name},
-                    code="proof_reused",
-                )
+        _refuse_reused(
+            inspected,
+            _(
+                "“%(name)s” has already been used on a report. Proof must be a new photo of this result."
+            ),
+            code="proof_reused",
+        )
         now = clock.now()
         event = workflow.transition(
             report,
@@ -955,15 +962,11 @@ def report_ground_check(
                 _("At most %(n)d photos may be attached.") % {"n": MAX_EVIDENCE_PHOTOS},
                 code="too_many_photos",
             )
-        for upload, info in inspected:
-            if Media.objects.filter(sha256=info.sha256).exists():
-                raise ValidationError(
-                    _(
-                        "“%(name)s” has already been used on a report. Take a new photo on the ground."
-                    )
-                    % {"name": upload.name},
-                    code="ground_photo_reused",
-                )
+        _refuse_reused(
+            inspected,
+            _("“%(name)s” has already been used on a report. Take a new photo on the ground."),
+            code="ground_photo_reused",
+        )
         group = report.residential_group
         event = workflow.transition(
             report,

@@ -12,9 +12,9 @@ import csv
 import json
 from pathlib import Path
 
-import shapely
-from shapely.geometry import box, mapping, shape
+from shapely.geometry import mapping, shape
 
+from demo.seed.places import grid_parts
 from units.models import AdministrativeUnit
 
 OUT = Path(__file__).resolve().parent / "residential_groups.sample.csv"
@@ -37,33 +37,17 @@ BA_DINH_STREETS = [
 def rows():
     ward = AdministrativeUnit.objects.get(era="2025", code="00070")
     geom = shape(json.loads(ward.geometry))
-    x0, y0, x1, y1 = geom.bounds
-    cols, lines = 2, 3
-    n = 0
-    for j in range(lines):
-        for i in range(cols):
-            cell = box(
-                x0 + (x1 - x0) * i / cols,
-                y0 + (y1 - y0) * j / lines,
-                x0 + (x1 - x0) * (i + 1) / cols,
-                y0 + (y1 - y0) * (j + 1) / lines,
-            )
-            part = geom.intersection(cell)
-            if part.is_empty or part.area == 0:
-                continue
-            # Inward by ~1 m, then rounded: neighbours never overlap after rounding.
-            part = shapely.set_precision(part.buffer(-0.00001), 1e-6)
-            n += 1
-            yield {
-                "ward_code": "00070",
-                "code": f"00070-TDP{n:02d}",
-                "name": f"Tổ dân phố số {n}",
-                "kind": "to_dan_pho",
-                "streets": HOAN_KIEM_STREETS[(n - 1) % len(HOAN_KIEM_STREETS)],
-                "leader_name": f"Tổ trưởng số {n} (mẫu)",
-                "leader_phone": f"02439{n:06d}"[:11],
-                "boundary": json.dumps(mapping(part), separators=(",", ":")),
-            }
+    for n, part in enumerate(grid_parts(geom, cols=2, rows=3), start=1):
+        yield {
+            "ward_code": "00070",
+            "code": f"00070-TDP{n:02d}",
+            "name": f"Tổ dân phố số {n}",
+            "kind": "to_dan_pho",
+            "streets": HOAN_KIEM_STREETS[(n - 1) % len(HOAN_KIEM_STREETS)],
+            "leader_name": f"Tổ trưởng số {n} (mẫu)",
+            "leader_phone": f"02439{n:06d}"[:11],
+            "boundary": json.dumps(mapping(part), separators=(",", ":")),
+        }
     for k, streets in enumerate(BA_DINH_STREETS, start=1):
         yield {
             "ward_code": "00004",

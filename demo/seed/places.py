@@ -292,3 +292,27 @@ def place_in(ward_name: str, is_urban: bool, rng: random.Random) -> str:
     if form < 0.92:
         return f"gần nhà văn hóa {village}"
     return f"cổng trường tiểu học {ward_name}"
+
+
+def grid_parts(geom, cols: int, rows: int):
+    """A ward's boundary cut by a cols × rows grid over its bounding box, row by row: invented
+    residential groups that tile the ward (the sample file, bench/residential_groups.py). Each
+    part is moved ~1 m inward and rounded to 1e-6°, so neighbours never overlap after rounding."""
+    import shapely
+    from shapely.geometry import box
+
+    x0, y0, x1, y1 = geom.bounds
+    for j in range(rows):
+        for i in range(cols):
+            cell = box(
+                x0 + (x1 - x0) * i / cols,
+                y0 + (y1 - y0) * j / rows,
+                x0 + (x1 - x0) * (i + 1) / cols,
+                y0 + (y1 - y0) * (j + 1) / rows,
+            )
+            part = geom.intersection(cell)
+            if part.is_empty or part.area < 1e-9:
+                continue
+            part = shapely.set_precision(part.buffer(-0.00001), 1e-6)
+            if not part.is_empty and part.geom_type in ("Polygon", "MultiPolygon"):
+                yield part
