@@ -73,7 +73,7 @@ lint: pydeps
 	    accounts/vneid.py notify/services.py notify/channels.py notify/tasks.py notify/sms.py \
 	    sla/services.py sla/tasks.py alerts/services.py alerts/selectors.py demo/generate.py \
 	    reports/derived.py reports/storage.py rollups/services.py rollups/selectors.py \
-	    units/groups.py dashboard/groups.py \
+	    units/groups.py dashboard/groups.py cameras/services.py cameras/probe.py \
 	    maps/services.py maps/selectors.py deployment/checks.py congdanso/counters.py \
 	    reports/backup.py reports/audit.py reports/media_services.py accounts/enrolment.py sla/selectors.py \
 	    accounts/linking.py classify/services.py classify/model.py classify/text.py classify/selectors.py \

@@ -122,6 +122,10 @@ def _register_routers() -> None:
 
     api.add_router("/procedures", procedures_router)
     api.add_router("/dossiers", dossiers_router)
+    # Issue 20: traffic cameras.
+    from cameras.api import router as cameras_router
+
+    api.add_router("/cameras", cameras_router)
 
 
 _register_routers()

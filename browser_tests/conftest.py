@@ -67,13 +67,23 @@ PLAYWRIGHT_CARET = "sha256-LCYO6aZgIIKUnjcSr4gFsHQ6Y4vrxnN7Ev5la8a4W4Y="
 
 
 @contextlib.contextmanager
-def open_page(*, locale: str = "vi-VN", width: int = 390, height: int = 844) -> Iterator[Page]:
-    """A phone-sized page in Vietnamese by default (most residents use a phone)."""
+def open_page(
+    *,
+    locale: str = "vi-VN",
+    width: int = 390,
+    height: int = 844,
+    geolocation: dict[str, float] | None = None,
+) -> Iterator[Page]:
+    """A phone-sized page in Vietnamese by default (most residents use a phone); with
+    `geolocation`, a phone that shares that position."""
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             context = browser.new_context(
-                locale=locale, viewport={"width": width, "height": height}
+                locale=locale,
+                viewport={"width": width, "height": height},
+                geolocation=geolocation,
+                permissions=["geolocation"] if geolocation else [],
             )
             page = context.new_page()
             page.set_default_timeout(10_000)

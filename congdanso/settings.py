@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "dossiers",
     "classify",
     "intake",
+    # Traffic cameras and the watch on every feed (issue 20).
+    "cameras",
     "workspace",
     "dashboard",
     "rollups",
@@ -522,3 +524,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
+
+
+# --- Traffic cameras (cameras/) -------------------------------------------------------------
+# Only these hosts are ever fetched; private, loopback and link-local addresses are refused
+# unless CAMERAS_ALLOW_PRIVATE=1 (a camera network inside the city's own, or the tests).
+CAMERAS_ALLOWED_HOSTS = envlist("CAMERAS_ALLOWED_HOSTS", "")
+CAMERAS_ALLOW_PRIVATE = envbool("CAMERAS_ALLOW_PRIVATE", False)
+CAMERAS_MAX_BYTES = envint("CAMERAS_MAX_BYTES", 5_000_000)
+CAMERAS_TIMEOUT_SECONDS = envint("CAMERAS_TIMEOUT_SECONDS", 5)
+CAMERAS_CONCURRENCY = envint("CAMERAS_CONCURRENCY", 100)
+# No new picture for this long (Last-Modified, or an HLS media sequence that does not move).
+CAMERAS_STALE_SECONDS = envint("CAMERAS_STALE_SECONDS", 300)
+# The same picture this many probes in a row.
+CAMERAS_FROZEN_PROBES = envint("CAMERAS_FROZEN_PROBES", 3)
+# Bad for this long: the owner is told.
+CAMERAS_NOTIFY_AFTER_SECONDS = envint("CAMERAS_NOTIFY_AFTER_SECONDS", 900)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("procedures.urls")),
     path("", include("dossiers.urls")),
     path("", include("notify.urls")),
+    path("", include("cameras.urls")),
     path("", include("citizen.urls")),
 ]
 if settings.DEBUG:

@@ -17,4 +17,5 @@ urlpatterns = [
     path("goi-y-linh-vuc/", views.suggestions, name="suggestions"),
     path("kenh/", views.channels, name="channels"),
     path("to-dan-pho/", views.groups, name="groups"),
+    path("camera/", views.cameras, name="cameras"),
 ]

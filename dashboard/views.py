@@ -453,3 +453,32 @@ def groups(request):
     }
     context.update(_period_context(scope))
     return render(request, "dashboard/groups.html", context)
+
+
+@role_required(*DASHBOARD_ROLES)
+def cameras(request):
+    """Uptime of the cameras in scope over 7 and 30 days, and their owners ranked by hours
+    without a picture."""
+    from cameras import selectors as camera_stats
+    from cameras.models import Camera
+
+    scope = scope_of(request)
+    in_scope = Camera.objects.filter(is_active=True)
+    if scope.agency_ids is not None:
+        in_scope = in_scope.filter(agency_id__in=scope.agency_ids)
+    if scope.agency is not None:
+        in_scope = in_scope.filter(agency=scope.agency)
+    try:
+        days = 30 if int(request.GET.get("days", "7")) == 30 else 7
+    except ValueError:
+        days = 7
+    rows = camera_stats.uptime(in_scope, days=days, now=scope.now)
+    context = {
+        "scope": scope,
+        "days": days,
+        "rows": rows,
+        "owners": camera_stats.owners(rows),
+        "query": scope.query(),
+    }
+    context.update(_period_context(scope))
+    return render(request, "dashboard/cameras.html", context)

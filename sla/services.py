@@ -455,6 +455,8 @@ JOBS: list[Job] = [
     Job("retry_deliveries", "notify.tasks.retry_deliveries", every=timedelta(minutes=1)),
     # Zalo events whose task was lost and conversation replies due for a retry (intake/).
     Job("zalo_sweep", "intake.tasks.zalo_sweep", every=timedelta(minutes=1)),
+    # Every camera feed probed (cameras/): health, the cached picture, the owner's notice.
+    Job("probe_cameras", "cameras.tasks.probe", every=timedelta(minutes=2)),
 ]
 
 

@@ -194,6 +194,11 @@ RULES: dict[str, tuple[str, ...]] = {
     "bang-dieu-khien/to-dan-pho/": LEADERS,
     "can-bo/to-dan-pho/quan-ly/<str:code>/": ("anonymous", "alice", "officer_b"),
     "api/wards/<code>/groups": PUBLIC,
+    # Issue 20: traffic cameras, public; their pictures come from our cache.
+    "camera/": PUBLIC,
+    "bang-dieu-khien/camera/": LEADERS,
+    "camera/<slug:code>/anh.jpg": PUBLIC,
+    "api/cameras": PUBLIC,
 }
 
 # The leader of another residential group of the same ward (alice's report lies in the lake's

@@ -151,10 +151,12 @@ def test_two_schedulers_started_together_enqueue_each_job_once(process_env):
         "sla.tasks.requeue_stale_tasks": 1,
         "notify.tasks.retry_deliveries": 1,
         "intake.tasks.zalo_sweep": 1,
+        "cameras.tasks.probe": 1,
     }
     lines = sorted(line for out, _err in outputs for line in out.decode().splitlines())
     assert lines == [
         "enqueued auto_close",
+        "enqueued probe_cameras",
         "enqueued requeue_stale_tasks",
         "enqueued retry_deliveries",
         "enqueued sla_sweep",

@@ -1,0 +1,55 @@
+"""The public camera page in real Chromium, in Vietnamese: each camera's latest picture from
+our cache, a dead camera marked "Mất tín hiệu", and nearest first with the phone's position."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from cameras.models import Camera
+from cameras.services import cameras_probe
+from cameras.testing import FeedServer
+from units.models import AdministrativeUnit, Agency
+
+from .conftest import SCREENSHOTS, assert_accessible, open_page
+
+
+def test_resident_sees_cached_pictures_and_the_dead_camera(live_server, settings, media_root):
+    settings.CAMERAS_ALLOWED_HOSTS = ["127.0.0.1"]
+    settings.CAMERAS_ALLOW_PRIVATE = True
+    settings.CAMERAS_TIMEOUT_SECONDS = 2
+    agency = Agency.objects.get(code="so-giao-thong")
+    with FeedServer() as feeds:
+        for code, name, lat, lon, path in (
+            ("ho-guom", "Hồ Gươm – Đinh Tiên Hoàng", 21.0285, 105.8522, "/changing.jpg"),
+            ("ba-dinh", "Quảng trường Ba Đình", 21.0368, 105.8347, "/fail.jpg"),
+        ):
+            Camera.objects.create(
+                code=code,
+                name=name,
+                lat=lat,
+                lon=lon,
+                ward=AdministrativeUnit.objects.get(
+                    era="2025", code="00070" if code == "ho-guom" else "00004"
+                ),
+                agency=agency,
+                kind="snapshot",
+                url=feeds.url(path),
+            )
+        cameras_probe()
+        fetched = dict(feeds.hits)
+        with open_page(geolocation={"latitude": 21.0368, "longitude": 105.8347}) as page:
+            page.goto(f"{live_server.url}/camera/")
+            page.get_by_role("heading", name="Camera giao thông").wait_for()
+            picture = page.get_by_role("img", name="Hình mới nhất từ Hồ Gươm – Đinh Tiên Hoàng")
+            expect(picture).to_be_visible()
+            assert picture.evaluate("img => img.naturalWidth") == 160
+            assert "/camera/ho-guom/anh.jpg" in picture.get_attribute("src")
+            expect(page.locator("#camera-ba-dinh")).to_contain_text("Mất tín hiệu từ")
+            assert_accessible(page)
+            page.get_by_role("button", name="Gần tôi nhất trước").click()
+            expect(page.locator("#near-note")).to_have_text("Gần nhất trước.")
+            expect(page.locator("#camera-list > li").first).to_have_id("camera-ba-dinh")
+            page.screenshot(path=str(SCREENSHOTS / "cameras_vi.png"), full_page=True)
+            assert_accessible(page)
+        # The residents' browser never reached the cameras: only the prober did.
+        assert feeds.hits == fetched

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cameras"
+urlpatterns = [
+    path("camera/", views.camera_list, name="list"),
+    path("camera/<slug:code>/anh.jpg", views.camera_frame, name="frame"),
+]
