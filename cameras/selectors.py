@@ -38,14 +38,11 @@ def camera_out(camera: Camera) -> dict:
     }
 
 
-@dataclass
-class Uptime:
-    code: str
-    name: str
-    agency: str
-    health: str
-    online_s: float = 0.0
-    bad_s: float = 0.0
+class _Hours:
+    """Time online and bad, as a share and as hours (a camera's or an owner's)."""
+
+    online_s: float
+    bad_s: float
 
     @property
     def uptime_pct(self) -> float | None:
@@ -55,6 +52,16 @@ class Uptime:
     @property
     def bad_hours(self) -> float:
         return self.bad_s / 3600
+
+
+@dataclass
+class Uptime(_Hours):
+    code: str
+    name: str
+    agency: str
+    health: str
+    online_s: float = 0.0
+    bad_s: float = 0.0
 
     @property
     def health_label(self) -> str:
@@ -94,20 +101,11 @@ def _add(row: Uptime, health: str, begin: datetime, end: datetime) -> None:
 
 
 @dataclass
-class OwnerUptime:
+class OwnerUptime(_Hours):
     agency: str
     cameras: int
     online_s: float
     bad_s: float
-
-    @property
-    def uptime_pct(self) -> float | None:
-        total = self.online_s + self.bad_s
-        return None if total == 0 else 100.0 * self.online_s / total
-
-    @property
-    def bad_hours(self) -> float:
-        return self.bad_s / 3600
 
 
 def owners(rows: list[Uptime]) -> list[OwnerUptime]:
