@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from units.groups import editable_ward_ids
+
 from .access import (
     COORDINATOR_ROLES,
     DASHBOARD_ROLES,
@@ -8,7 +10,6 @@ from .access import (
     WORKSPACE_ROLES,
     has_role,
 )
-from .models import Role
 
 
 def staff_nav(request) -> dict:
@@ -24,9 +25,6 @@ def staff_nav(request) -> dict:
             "intake": has_role(user, INTAKE_ROLES),
             "groups": has_role(user, GROUP_ROLES),
             # A ward committee's officers and leaders keep its list of residential groups.
-            "group_admin": any(
-                m.role in (Role.OFFICER, Role.UNIT_LEADER) and m.agency.unit_id is not None
-                for m in user.active_memberships()
-            ),
+            "group_admin": bool(editable_ward_ids(user)),
         }
     }

@@ -10,7 +10,7 @@ from cameras.services import cameras_probe
 from cameras.testing import FeedServer
 from units.models import AdministrativeUnit, Agency
 
-from .conftest import SCREENSHOTS, assert_accessible, open_page
+from .conftest import SCREENSHOTS, assert_accessible, open_page, sign_in
 
 
 def test_resident_sees_cached_pictures_and_the_dead_camera(live_server, settings, media_root):
@@ -53,3 +53,42 @@ def test_resident_sees_cached_pictures_and_the_dead_camera(live_server, settings
             assert_accessible(page)
         # The residents' browser never reached the cameras: only the prober did.
         assert feeds.hits == fetched
+
+
+def test_city_leader_ranks_camera_owners_by_hours_without_a_picture(
+    live_server, city_leader, media_root
+):
+    from datetime import timedelta
+
+    from cameras.models import CameraFlip
+    from reports import clock
+
+    now = clock.now()
+    for code, agency_code, health in (
+        ("a", "so-giao-thong", "online"),
+        ("b", "ubnd-00070", "offline"),
+    ):
+        cam = Camera.objects.create(
+            code=code,
+            name=f"Camera {code}",
+            lat=21.0285,
+            lon=105.8522,
+            ward=AdministrativeUnit.objects.get(era="2025", code="00070"),
+            agency=Agency.objects.get(code=agency_code),
+            kind="snapshot",
+            url="http://127.0.0.1/x.jpg",
+            health=health,
+        )
+        CameraFlip.objects.create(
+            camera=cam, from_health="unknown", to_health=health, at=now - timedelta(hours=10)
+        )
+    with open_page(width=1280, height=900) as page:
+        sign_in(page, live_server.url, "city_leader", "/bang-dieu-khien/camera/")
+        page.get_by_role("heading", name="Thời gian hoạt động của camera").wait_for()
+        first = page.locator("#owner-table tbody tr").first
+        expect(first).to_contain_text("UBND Phường Hoàn Kiếm")
+        expect(page.locator('tr[data-camera="b"]')).to_contain_text("Mất kết nối")
+        page.get_by_role("link", name="30 ngày").click()
+        expect(page.locator("nav.back-links strong")).to_have_text("30 ngày")
+        page.screenshot(path=str(SCREENSHOTS / "dashboard_cameras_vi.png"), full_page=True)
+        assert_accessible(page)

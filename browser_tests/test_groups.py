@@ -136,3 +136,23 @@ def test_city_leader_sees_reports_per_group(
         expect(page.locator('tr[data-group="00070-TDP03"]')).to_be_visible()
         page.screenshot(path=str(SCREENSHOTS / "dashboard_groups_vi.png"), full_page=True)
         assert_accessible(page)
+
+
+def test_officer_sets_the_group_on_the_staff_report_page(
+    live_server, sample_groups, submit, ward_b, media_root
+):
+    from accounts.models import Role
+    from conftest import BA_DINH_SQUARE, make_user
+
+    report = submit(lat=BA_DINH_SQUARE[0], lon=BA_DINH_SQUARE[1])
+    make_user("canbo_badinh", agency=ward_b, role=Role.OFFICER, full_name="Cán Bộ Ba Đình")
+    with open_page(width=1280, height=900) as page:
+        sign_in(page, live_server.url, "canbo_badinh", f"/can-bo/phan-anh/{report.tracking_code}/")
+        expect(page.locator("#report-group")).to_contain_text("—")
+        page.get_by_label("Tổ dân phố", exact=True).select_option(label="Tổ dân phố số 3")
+        page.get_by_role("button", name="Lưu tổ dân phố").click()
+        expect(page.locator("#report-group")).to_contain_text("Tổ dân phố số 3")
+        expect(page.locator("#report-group")).to_contain_text("Tổ trưởng số 3 (mẫu)")
+        assert_accessible(page)
+    report.refresh_from_db()
+    assert report.residential_group.code == "00004-TDP03"

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role, User
+from congdanso.records import update_changed
 from reports import clock
 from units.lookup import OutsideCity, locate
 from units.models import Agency
@@ -112,14 +113,7 @@ def cameras_load(text: str) -> dict[str, int]:
                 Camera.objects.create(**values)
                 counts["created"] += 1
                 continue
-            changed = [k for k, v in values.items() if getattr(camera, k) != v]
-            if changed:
-                for k in changed:
-                    setattr(camera, k, values[k])
-                camera.save(update_fields=changed)
-                counts["updated"] += 1
-            else:
-                counts["unchanged"] += 1
+            counts["updated" if update_changed(camera, values) else "unchanged"] += 1
     return counts
 
 

@@ -15,7 +15,7 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from reports.models import Media, MediaKind
-from reports.selectors import reports_of_groups, reports_visible_to
+from reports.selectors import may_see_report_files
 from reports.storage import file_stat
 
 CHUNK = 64 * 1024
@@ -96,10 +96,7 @@ def media_file(request, media_id: int, variant: str):
         Media.objects.only("id", "report_id", "kind", VARIANTS[variant][1]), pk=media_id
     )
     # The same 404 for a missing file and for one on a report the requester may not see.
-    if not (
-        reports_visible_to(request.user).filter(pk=media.report_id).exists()
-        or reports_of_groups(request.user).filter(pk=media.report_id).exists()
-    ):
+    if not may_see_report_files(request.user, media.report_id):
         raise Http404
     kinds, field_name = VARIANTS[variant]
     field = getattr(media, field_name)

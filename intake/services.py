@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts import phone as phone_codes
+from accounts.access import HOTLINE_ROLES
 from accounts.models import Membership, Role, User
 from api.reports import submit_from_form
 from notify.models import ChannelPreference
@@ -29,8 +30,6 @@ from units.lookup import OutsideCity, current_era, locate
 from units.models import AdministrativeUnit, Agency
 
 from .models import AssistedFiling, Consent
-
-HOTLINE = (Role.COORDINATOR, Role.HOTLINE_OPERATOR)
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ def helper_role(user: User) -> HelperRole | None:
     """The hotline role wins over a ward team's: an operator files anywhere."""
     memberships: list[Membership] = user.active_memberships()
     for m in memberships:
-        if m.role in HOTLINE:
+        if m.role in HOTLINE_ROLES:
             return HelperRole(channel=ReportChannel.HOTLINE, agency=m.agency, ward_ids=None)
     # A residential group's leader files like the ward's community team: in that ward.
     teams = [

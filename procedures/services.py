@@ -29,6 +29,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from congdanso.records import update_changed
 from reports import clock
 from reports.search import fold
 
@@ -225,13 +226,8 @@ def procedures_load(*, path: str | Path) -> LoadResult:
                 Procedure.objects.create(**values, updated_at=now)
                 result.created += 1
                 continue
-            changed = [k for k, v in values.items() if getattr(procedure, k) != v]
-            if not changed:
+            if update_changed(procedure, values, also={"updated_at": now}):
+                result.updated += 1
+            else:
                 result.unchanged += 1
-                continue
-            for key in changed:
-                setattr(procedure, key, values[key])
-            procedure.updated_at = now
-            procedure.save(update_fields=[*changed, "updated_at"])
-            result.updated += 1
     return result

@@ -116,6 +116,15 @@ def group_member_ids(report: Report) -> set[int]:
     )
 
 
+def may_see_report_files(user: User | None, report_id: int) -> bool:
+    """Whether `user` may open the files of this report: a report they may see, or one of the
+    groups they look after (whose page shows the resident's photos)."""
+    return (
+        reports_visible_to(user).filter(pk=report_id).exists()
+        or reports_of_groups(user).filter(pk=report_id).exists()
+    )
+
+
 def public_reports() -> QuerySet[Report]:
     return reports_visible_to(None)
 

@@ -27,6 +27,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
+from congdanso.records import update_changed
+
 from .lookup import _project, current_era
 from .models import GROUP_TYPES, WARD_LEVEL_TYPES, AdministrativeUnit, UnitType
 
@@ -276,9 +278,6 @@ def check_place(groups: list[GroupValues], *, existing: Iterable[AdministrativeU
     return problems
 
 
-_FIELDS = ("name", "type", "streets", "leader_name", "leader_phone", "geometry", "full_name")
-
-
 def _write(g: GroupValues) -> tuple[AdministrativeUnit, str, list[str]]:
     """Create or update one checked group: (unit, "created" | "updated" | "unchanged", the
     fields changed)."""
@@ -297,13 +296,8 @@ def _write(g: GroupValues) -> tuple[AdministrativeUnit, str, list[str]]:
             era=g.ward.era, code=g.code, parent=g.ward, **values
         )
         return unit, "created", []
-    changed = [f for f in _FIELDS if getattr(unit, f) != values[f]]
-    if not changed:
-        return unit, "unchanged", []
-    for f in changed:
-        setattr(unit, f, values[f])
-    unit.save(update_fields=changed)
-    return unit, "updated", changed
+    changed = update_changed(unit, values)
+    return unit, ("updated" if changed else "unchanged"), changed
 
 
 def read_csv(text: str) -> Iterator[tuple[int, dict[str, str]]]:

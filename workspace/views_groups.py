@@ -18,7 +18,7 @@ from reports.models import GroundOutcome
 from reports.selectors import get_report_for_group_member, reports_of_groups, sla_state
 from reports.workflow import OPEN_STATUSES, Action, TransitionNotAllowed, may
 from units import groups as residential_groups
-from units.models import AdministrativeUnit, UnitType
+from units.models import GROUP_TYPES, AdministrativeUnit, UnitType
 
 PAGE_SIZE = 50
 
@@ -108,11 +108,7 @@ def _save(request, ward, group=None):
 
 
 def _kinds():
-    return [
-        (k, label)
-        for k, label in UnitType.choices
-        if k in (UnitType.RESIDENTIAL_GROUP, UnitType.VILLAGE, UnitType.RESIDENTIAL_CLUSTER)
-    ]
+    return [(k, label) for k, label in UnitType.choices if k in GROUP_TYPES]
 
 
 @role_required(*GROUP_EDITOR_ROLES)
@@ -147,7 +143,7 @@ def group_edit(request, code: str):
     wards = {w.pk: w for w in _own_wards(request.user)}
     group = (
         AdministrativeUnit.objects.filter(code=code, parent_id__in=wards)
-        .filter(type__in=[k for k, _label in _kinds()])
+        .filter(type__in=GROUP_TYPES)
         .first()
     )
     if group is None:  # another ward's group, or none: the same 404

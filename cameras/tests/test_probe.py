@@ -244,3 +244,13 @@ def test_uptime_counts_hours_from_the_flips_and_ranks_owners(client, feeds, city
     body = client.get("/bang-dieu-khien/camera/").content.decode()
     assert 'data-camera="bad"' in body and "Mất kết nối" in body
     assert body.index('data-camera="bad"') < body.index('data-camera="good"')
+
+
+def test_a_bad_position_gives_the_plain_list_and_an_unknown_camera_404(client, feeds):
+    camera(feeds, "live", "/changing.jpg")
+    for query in ("lat=abc&lon=105.8", "lat=999&lon=999", "lat=nan&lon=nan", "lat=21.0"):
+        assert client.get(f"/camera/?{query}").status_code == 200
+        data = client.get(f"/api/cameras?{query}").json()
+        assert [d["code"] for d in data] == ["live"]
+    assert client.get("/camera/nope/anh.jpg").status_code == 404
+    assert client.get("/camera/live/anh.jpg").status_code == 404  # not probed: no picture yet

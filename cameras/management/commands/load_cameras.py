@@ -8,12 +8,11 @@ changes nothing; every bad row is named by its line and then nothing is loaded.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from cameras.services import CameraFileError, cameras_load
+from congdanso.records import nothing_loaded, read_load_file
 
 
 class Command(BaseCommand):
@@ -24,15 +23,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, **options):
         try:
-            text = Path(file).read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise CommandError(_("File not found: %(path)s") % {"path": file}) from None
-        try:
-            counts = cameras_load(text)
+            counts = cameras_load(read_load_file(file))
         except CameraFileError as exc:
-            raise CommandError(
-                _("Nothing was loaded. Problems:") + "\n" + "\n".join(exc.problems)
-            ) from None
+            raise nothing_loaded(exc.problems) from None
         self.stdout.write(
             _("Cameras: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
             % counts

@@ -17,11 +17,10 @@ another group of the ward: every problem is listed with its line, and nothing is
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from congdanso.records import nothing_loaded, read_load_file
 from units.groups import GroupFileError, groups_load
 
 
@@ -32,19 +31,10 @@ class Command(BaseCommand):
         parser.add_argument("file", help="CSV file: ward_code,code,name,kind,streets,…")
 
     def handle(self, *args, file: str, **options):
-        path = Path(file)
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise CommandError(_("File not found: %(path)s") % {"path": path}) from None
-        except UnicodeDecodeError:
-            raise CommandError(_("The file is not UTF-8 text: %(path)s") % {"path": path}) from None
-        try:
-            counts = groups_load(text)
+            counts = groups_load(read_load_file(file))
         except GroupFileError as exc:
-            raise CommandError(
-                _("Nothing was loaded. Problems:") + "\n" + "\n".join(exc.problems)
-            ) from None
+            raise nothing_loaded(exc.problems) from None
         self.stdout.write(
             self.style.SUCCESS(
                 _(

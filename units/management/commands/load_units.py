@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
+from congdanso.records import update_changed
 from units.lookup import reset_locator
 from units.models import AdministrativeUnit
 
@@ -61,14 +62,7 @@ class Command(BaseCommand):
                     existing[(unit.era, unit.code)] = unit
                     counts["created"] += 1
                     continue
-                changed = [f for f, v in values.items() if getattr(unit, f) != v]
-                if changed:
-                    for field in changed:
-                        setattr(unit, field, values[field])
-                    unit.save(update_fields=changed)
-                    counts["updated"] += 1
-                else:
-                    counts["unchanged"] += 1
+                counts["updated" if update_changed(unit, values) else "unchanged"] += 1
         reset_locator()
         self.stdout.write(
             self.style.SUCCESS(
