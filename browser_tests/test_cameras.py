@@ -45,6 +45,9 @@ def test_resident_sees_cached_pictures_and_the_dead_camera(live_server, settings
             assert picture.evaluate("img => img.naturalWidth") == 160
             assert "/camera/ho-guom/anh.jpg" in picture.get_attribute("src")
             expect(page.locator("#camera-ba-dinh")).to_contain_text("Mất tín hiệu từ")
+            # The map: a marker per camera on the ward boundaries (no tiles needed).
+            expect(page.locator("#camera-map")).to_have_attribute("data-markers", "2")
+            expect(page.locator("#camera-map")).to_have_attribute("data-wards", "loaded")
             assert_accessible(page)
             page.get_by_role("button", name="Gần tôi nhất trước").click()
             expect(page.locator("#near-note")).to_have_text("Gần nhất trước.")
@@ -92,3 +95,39 @@ def test_city_leader_ranks_camera_owners_by_hours_without_a_picture(
         expect(page.locator("nav.back-links strong")).to_have_text("30 ngày")
         page.screenshot(path=str(SCREENSHOTS / "dashboard_cameras_vi.png"), full_page=True)
         assert_accessible(page)
+
+
+def test_resident_reports_a_dead_camera_and_it_reaches_its_owner(
+    live_server, alice, officer_b, ward_b, media_root
+):
+    from reports.models import Report
+
+    Camera.objects.create(
+        code="ba-dinh",
+        name="Quảng trường Ba Đình",
+        road="Hùng Vương",
+        lat=21.0368,
+        lon=105.8347,
+        ward=AdministrativeUnit.objects.get(era="2025", code="00004"),
+        agency=Agency.objects.get(code="cong-an"),
+        kind="snapshot",
+        url="http://127.0.0.1/x.jpg",
+        health="dark",
+    )
+    with open_page(width=390, height=844) as page:
+        sign_in(page, live_server.url, "alice", "/camera/")
+        page.get_by_role("link", name="Báo camera hỏng").click()
+        page.get_by_role("heading", name="Báo camera hỏng").wait_for()
+        expect(page.locator("main")).to_contain_text("Công an Thành phố Hà Nội")
+        expect(page.locator("main")).to_contain_text("Hình tối")
+        assert_accessible(page)
+        page.get_by_label("Camera bị làm sao (không bắt buộc)").fill("Hình đen cả buổi sáng")
+        page.get_by_role("button", name="Gửi phản ánh").click()
+        page.wait_for_url("**/phan-anh/PA-**")
+        expect(page.locator("body")).to_contain_text("Đã gửi đến Công an Thành phố Hà Nội")
+        page.screenshot(path=str(SCREENSHOTS / "camera_report_vi.png"), full_page=True)
+        page.goto(f"{live_server.url}/camera/")
+        expect(page.locator("#camera-ba-dinh")).to_contain_text("Đã được phản ánh, đang xử lý")
+        expect(page.get_by_role("link", name="Báo camera hỏng")).to_have_count(0)
+    report = Report.objects.get()
+    assert report.agency.code == "cong-an" and "Hình đen cả buổi sáng" in report.description

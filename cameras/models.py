@@ -94,3 +94,20 @@ class CameraFlip(models.Model):
 
     def __str__(self) -> str:
         return f"{self.camera_id} {self.from_health}→{self.to_health} {self.at:%Y-%m-%d %H:%M}"
+
+
+class CameraReport(models.Model):
+    """A resident's report that a camera shows nothing or the wrong thing: a report like any
+    other, routed to the camera's owner; the camera's page points at it while it is open."""
+
+    camera = models.ForeignKey(Camera, on_delete=models.CASCADE, related_name="reports")
+    report = models.OneToOneField(
+        "reports.Report", on_delete=models.CASCADE, related_name="camera_link"
+    )
+
+    class Meta:
+        verbose_name = _("report about a camera")
+        verbose_name_plural = _("reports about cameras")
+
+    def __str__(self) -> str:
+        return f"{self.camera_id} {self.report_id}"

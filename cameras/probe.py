@@ -3,7 +3,7 @@ shows. No database here: `services.cameras_probe` feeds it the cameras and appli
 
 Safety: only hosts in CAMERAS_ALLOWED_HOSTS are fetched; a host that resolves to a private,
 loopback or link-local address is refused unless CAMERAS_ALLOW_PRIVATE=1 (the tests' local
-server); a redirect is followed only to the same host; no more than CAMERAS_MAX_BYTES are read
+server), checked on the address actually connected to; a redirect is followed only to the same host; no more than CAMERAS_MAX_BYTES are read
 per request.
 """
 
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 from PIL import Image, ImageStat
 
@@ -61,30 +62,93 @@ class Probe:
 
 
 def host_allowed(url: str, policy: Policy) -> str:
-    """The host of `url` if the prober may fetch it; Refused otherwise."""
+    """The host of `url` if the prober may fetch it by name; Refused otherwise. The address is
+    checked when connecting (`_CheckedBackend`), on the very address connected to."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if parts.scheme not in ("http", "https") or not host:
         raise Refused(f"not an http(s) URL: {url[:100]}")
     if host not in policy.allowed_hosts:
         raise Refused(f"host not allowed: {host}")
-    if not policy.allow_private:
-        try:
-            infos = socket.getaddrinfo(host, parts.port or 80, proto=socket.IPPROTO_TCP)
-        except OSError as exc:
-            raise Refused(f"host does not resolve: {host}") from exc
-        for info in infos:
-            address = ipaddress.ip_address(info[4][0])
-            if (
-                address.is_private
-                or address.is_loopback
-                or address.is_link_local
-                or address.is_reserved
-                or address.is_multicast
-                or address.is_unspecified
-            ):
-                raise Refused(f"private address refused: {host} → {address}")
     return host
+
+
+def _refused_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_reserved
+        or address.is_multicast
+        or address.is_unspecified
+    )
+
+
+async def checked_address(host: str, port: int, policy: Policy) -> str:
+    """The address to connect to for `host`: every address the name resolves to must be public
+    (unless the policy allows private ones); Refused otherwise."""
+    if policy.allow_private:
+        return host
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except OSError as exc:
+        raise Refused(f"host does not resolve: {host}") from exc
+    addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+    for address in addresses:
+        if _refused_address(address):
+            raise Refused(f"private address refused: {host} → {address}")
+    if not addresses:
+        raise Refused(f"host does not resolve: {host}")
+    return str(addresses[0])
+
+
+class _CheckedBackend(httpcore.AsyncNetworkBackend):
+    """Resolves and checks the host itself, then connects to that very address: a name that
+    answers a public address to the check and a private one to the connection (DNS
+    rebinding) never gets a connection. TLS still verifies the certificate for the name."""
+
+    def __init__(self, policy: Policy):
+        self._policy = policy
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        address = await checked_address(host, port, self._policy)
+        return await self._inner.connect_tcp(
+            address,
+            port,
+            timeout=timeout,
+            local_address=local_address,
+            socket_options=socket_options,
+        )
+
+    async def connect_unix_socket(self, path, timeout=None, socket_options=None):
+        raise Refused("unix sockets are not fetched")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def client_for(policy: Policy, *, concurrency: int) -> httpx.AsyncClient:
+    """The prober's client: no redirects followed by httpx (`_get` checks each hop), no proxy
+    from the environment, and every connection through `_CheckedBackend`."""
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+    # httpx has no parameter for the network backend; the pool is rebuilt with the same
+    # settings and ours (the guard test in test_probe.py fails if this stops taking effect).
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=transport._pool._ssl_context,
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=_CheckedBackend(policy),
+    )
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(policy.timeout_s),
+        transport=transport,
+        follow_redirects=False,
+        trust_env=False,
+    )
 
 
 async def _get(client: httpx.AsyncClient, url: str, policy: Policy, *, first_jpeg: bool = False):
@@ -219,9 +283,7 @@ async def probe_all(
 ) -> list[Probe]:
     """Probe (code, kind, url) feeds, at most `concurrency` at once."""
     limit = asyncio.Semaphore(concurrency)
-    timeout = httpx.Timeout(policy.timeout_s)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False) as client:
+    async with client_for(policy, concurrency=concurrency) as client:
 
         async def one(code: str, kind: str, url: str) -> Probe:
             async with limit:

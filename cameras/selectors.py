@@ -10,12 +10,23 @@ from django.urls import reverse
 
 from reports.services import parse_point
 
-from .models import BAD_HEALTH, Camera, CameraFlip, Health
+from .models import BAD_HEALTH, Camera, CameraFlip, CameraReport, Health
 from .services import nearest_first
 
 
 def public_cameras(lat: str = "", lon: str = "") -> tuple[list[Camera], bool]:
+    """Every shown camera, each with `open_report` (the tracking code of the open public report
+    about it, or ""); nearest first when a valid position is given."""
+    from reports.workflow import OPEN_STATUSES
+
     cameras = list(Camera.objects.filter(is_active=True).select_related("ward", "agency"))
+    reported = dict(
+        CameraReport.objects.filter(report__status__in=OPEN_STATUSES, report__is_public=True)
+        .order_by("-report_id")
+        .values_list("camera_id", "report__tracking_code")
+    )
+    for camera in cameras:
+        camera.open_report = reported.get(camera.pk, "")  # type: ignore[attr-defined]
     if lat and lon:
         try:
             point = parse_point(lat, lon)
@@ -23,6 +34,21 @@ def public_cameras(lat: str = "", lon: str = "") -> tuple[list[Camera], bool]:
             return cameras, False
         return nearest_first(cameras, *point), True
     return cameras, False
+
+
+def map_points(cameras: list[Camera]) -> list[dict]:
+    """What the camera page's map draws: a marker per camera, coloured by its health."""
+    return [
+        {
+            "code": c.code,
+            "name": c.name,
+            "lat": c.lat,
+            "lon": c.lon,
+            "bad": c.is_bad,
+            "health": str(c.get_health_display()),
+        }
+        for c in cameras
+    ]
 
 
 def camera_out(camera: Camera) -> dict:

@@ -1,7 +1,11 @@
-"""Idempotent loads: a row written again changes only what differs."""
+"""Load files: reading them, their CSV rows, and idempotent writes (a row written again
+changes only what differs)."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import models
@@ -44,3 +48,27 @@ def nothing_loaded(problems: list[str]) -> Exception:
     from django.utils.translation import gettext as _
 
     return CommandError(_("Nothing was loaded. Problems:") + "\n" + "\n".join(problems))
+
+
+def csv_rows(text: str, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) of a load file's CSV. Lines starting with # are comments (a sample
+    file says there that it is sample data); blank lines are skipped. ValueError names the
+    header's missing columns; csv.Error a broken file."""
+    from django.utils.translation import gettext as _
+
+    lines = [("" if line.lstrip().startswith("#") else line) for line in text.splitlines()]
+    reader = csv.reader(io.StringIO("\n".join(lines)))
+    header: list[str] | None = None
+    for row in reader:
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        if header is None:
+            header = [h.strip().lower() for h in row]
+            missing = [c for c in required if c not in header]
+            if missing:
+                raise ValueError(
+                    _("line %(line)d: the header lacks the columns %(cols)s")
+                    % {"line": reader.line_num, "cols": ", ".join(missing)}
+                )
+            continue
+        yield reader.line_num, {h: (row[i] if i < len(row) else "") for i, h in enumerate(header)}

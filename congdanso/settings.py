@@ -523,6 +523,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # httpx logs every request at INFO: the camera prober's 2,000 a cycle would drown the log.
+    # Its failures are on each camera (last_error) and in its health changes.
+    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }
 
 
@@ -540,3 +543,5 @@ CAMERAS_STALE_SECONDS = envint("CAMERAS_STALE_SECONDS", 300)
 CAMERAS_FROZEN_PROBES = envint("CAMERAS_FROZEN_PROBES", 3)
 # Bad for this long: the owner is told.
 CAMERAS_NOTIFY_AFTER_SECONDS = envint("CAMERAS_NOTIFY_AFTER_SECONDS", 900)
+# The category of a resident's report that a camera is broken (routed to the camera's owner).
+CAMERAS_REPORT_CATEGORY = env("CAMERAS_REPORT_CATEGORY", "ha-tang-giao-thong")

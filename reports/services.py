@@ -7,6 +7,7 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -239,6 +240,17 @@ def _inspect_all(
 # --- submission and routing ------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Owned:
+    """The public thing a report is about when it has a known owner (a traffic camera): the
+    report goes to that owner, not through the category's routing, and the thing's own state
+    (kept in `data` on the submission event) is the evidence, so no photo is asked for."""
+
+    agency: Agency
+    label: str
+    data: dict = field(default_factory=dict)
+
+
 def parse_point(lat: object, lon: object) -> tuple[float, float]:
     """(lat, lon) as finite floats within Earth's range, or a ValidationError."""
     try:
@@ -269,6 +281,7 @@ def report_submit(
     media_urls: Sequence[str] = (),
     residential_group: str = "",
     point_is_exact: bool = True,
+    about: Owned | None = None,
 ) -> Report:
     """Store a new report, place it in its ward, and route it to the unit that must act.
 
@@ -282,7 +295,8 @@ def report_submit(
     address only: it is not placed in a ward and goes to the coordination office, which
     places it. `via` names that system and `media_urls` are its links to media, kept as
     references on the submission event (never fetched: the server has no internet access and
-    an unverified link proves nothing).
+    an unverified link proves nothing). `about` names the owned thing the report is about: it
+    is routed to its owner.
     """
     if idempotency_key:
         if not _IDEMPOTENCY_KEY.match(idempotency_key):
@@ -345,7 +359,7 @@ def report_submit(
     _check_evidence(
         [info.kind for _f, info in inspected],
         category,
-        photo_needed=channel != ReportChannel.HOTLINE,
+        photo_needed=channel != ReportChannel.HOTLINE and about is None,
     )
     try:
         with _files_removed_on_failure() as written, transaction.atomic():
@@ -367,6 +381,7 @@ def report_submit(
                 written=written,
                 via=via,
                 media_urls=list(media_urls),
+                about=about,
             )
     except IntegrityError:
         # Two copies of one submission raced; the other one won and is the report.
@@ -405,6 +420,7 @@ def _create_and_route(
     written=None,
     via: str = "",
     media_urls: list[str] | None = None,
+    about: Owned | None = None,
 ) -> Report:
     now = clock.now()
     tracking_code = _next_tracking_code(now)
@@ -433,6 +449,8 @@ def _create_and_route(
         data["via"] = via
     if media_urls:
         data["media_urls"] = media_urls
+    if about is not None:
+        data["about"] = about.data
     # Received and routed in one transaction: the derived tables count it once, as routed.
     with derived.deferred():
         workflow.transition(report, Action.SUBMIT, actor=None, data=data)
@@ -440,12 +458,27 @@ def _create_and_route(
         if reporter is not None:
             # A report created just now has no followers yet: no need for get_or_create.
             ReportFollower.objects.create(report=report, user=reporter, created_at=now)
-        _route_new(report, category=category, lat=lat, now=now)
+        _route_new(report, category=category, lat=lat, now=now, about=about)
     return report
 
 
-def _route_new(report: Report, *, category: Category, lat: float | None, now: datetime) -> None:
-    if lat is None:
+def _route_new(
+    report: Report,
+    *,
+    category: Category,
+    lat: float | None,
+    now: datetime,
+    about: Owned | None = None,
+) -> None:
+    if about is not None and about.agency.is_active:
+        with translation.override(settings.LANGUAGE_CODE):
+            decision = RoutingDecision(
+                about.agency,
+                "owner",
+                _("%(thing)s belongs to %(agency)s: sent to its owner")
+                % {"thing": about.label, "agency": about.agency},
+            )
+    elif lat is None:
         # No point, no ward: only the coordination office can place it. The reason is kept in
         # the official language whatever language the sender asked for (as route_report does).
         with translation.override(settings.LANGUAGE_CODE):

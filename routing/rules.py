@@ -32,7 +32,8 @@ class _Rule(Protocol):
 @dataclass(frozen=True)
 class RoutingDecision:
     agency: Any
-    # Why: "rule", "ward", "department", "coordinator", or "fallback".
+    # Why: "rule", "ward", "department", "coordinator", "owner" (of the thing reported: a
+    # camera), or "fallback".
     basis: str
     reason: str
     rule_id: int | None = None

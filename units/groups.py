@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +26,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
-from congdanso.records import update_changed
+from congdanso.records import csv_rows, update_changed
 
 from .lookup import _project, current_era
 from .models import GROUP_TYPES, WARD_LEVEL_TYPES, AdministrativeUnit, UnitType
@@ -300,29 +299,6 @@ def _write(g: GroupValues) -> tuple[AdministrativeUnit, str, list[str]]:
     return unit, ("updated" if changed else "unchanged"), changed
 
 
-def read_csv(text: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row) of a groups file; lines starting with # are comments (the sample
-    file says there that it is sample data)."""
-    lines = [("" if line.lstrip().startswith("#") else line) for line in text.splitlines()]
-    reader = csv.reader(io.StringIO("\n".join(lines)))
-    header: list[str] | None = None
-    for row in reader:
-        if not row or not any(cell.strip() for cell in row):
-            continue
-        if header is None:
-            header = [h.strip().lower() for h in row]
-            missing = [c for c in REQUIRED_COLUMNS if c not in header]
-            if missing:
-                raise GroupFileError(
-                    [
-                        _("line %(line)d: the header lacks the columns %(cols)s")
-                        % {"line": reader.line_num, "cols": ", ".join(missing)}
-                    ]
-                )
-            continue
-        yield reader.line_num, {h: (row[i] if i < len(row) else "") for i, h in enumerate(header)}
-
-
 def groups_load(text: str) -> dict[str, int]:
     """Load a groups file all or nothing: GroupFileError lists every problem, each naming its
     line, and then nothing is written. Loading the same file again changes nothing."""
@@ -330,7 +306,9 @@ def groups_load(text: str) -> dict[str, int]:
     problems: list[str] = []
     groups: list[GroupValues] = []
     try:
-        rows = list(read_csv(text))
+        rows = list(csv_rows(text, REQUIRED_COLUMNS))
+    except ValueError as exc:
+        raise GroupFileError([str(exc)]) from None
     except csv.Error as exc:
         raise GroupFileError([_("the file is not valid CSV: %(error)s") % {"error": exc}]) from None
     if not rows:

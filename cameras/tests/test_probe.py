@@ -161,6 +161,40 @@ def test_the_prober_refuses_hosts_not_allowed_and_private_addresses(feeds, setti
     assert feeds.hits.get("/changing.jpg", 0) == 0  # never fetched
 
 
+def test_a_name_that_resolves_public_then_private_never_reaches_the_private_one(
+    feeds, settings, monkeypatch
+):
+    """DNS rebinding: the address checked is the address connected to. A name answering a
+    public address first and the local server's address after must not reach the server."""
+    import socket
+
+    real = socket.getaddrinfo
+    answers = iter(["93.184.216.34"] + ["127.0.0.1"] * 10)
+
+    def rebinding(host, port, *args, **kwargs):
+        if host in ("cam.test", b"cam.test"):
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    settings.CAMERAS_ALLOW_PRIVATE = False
+    settings.CAMERAS_ALLOWED_HOSTS = ["cam.test"]
+    settings.CAMERAS_TIMEOUT_SECONDS = 1
+    cam = camera(feeds, "rebind", "/changing.jpg")
+    cam.url = cam.url.replace("127.0.0.1", "cam.test")
+    cam.save()
+    cameras_probe()
+    assert health("rebind") == Health.OFFLINE
+    assert feeds.hits.get("/changing.jpg", 0) == 0
+    # And a name that answers the private address at once is refused by name.
+    cameras_probe()
+    assert (
+        "private address refused: cam.test → 127.0.0.1"
+        in Camera.objects.get(code="rebind").last_error
+    )
+    assert feeds.hits.get("/changing.jpg", 0) == 0
+
+
 def test_the_public_page_and_api_serve_our_cached_picture(client, feeds):
     camera(feeds, "live", "/changing.jpg")
     camera(feeds, "dead", "/fail.jpg")
@@ -180,6 +214,22 @@ def test_the_public_page_and_api_serve_our_cached_picture(client, feeds):
     assert {d["code"]: d["health"] for d in data} == {"live": "online", "dead": "offline"}
     live = next(d for d in data if d["code"] == "live")
     assert live["frame_url"] == "/camera/live/anh.jpg" and live["ward"] == "Phường Hoàn Kiếm"
+
+
+def test_a_new_picture_replaces_the_old_file_once_the_row_points_at_it(
+    client, feeds, media_root, django_capture_on_commit_callbacks
+):
+    camera(feeds, "live", "/changing.jpg")
+    with django_capture_on_commit_callbacks(execute=True):
+        cameras_probe(now=clock.now())
+    first = Camera.objects.get(code="live").frame
+    with django_capture_on_commit_callbacks(execute=True):
+        cameras_probe(now=clock.now() + timedelta(seconds=120))
+    second = Camera.objects.get(code="live").frame
+    assert first != second
+    assert sorted(p.name for p in (media_root / "cameras").iterdir()) == [second.split("/")[-1]]
+    served = b"".join(client.get("/camera/live/anh.jpg").streaming_content)
+    assert served == (media_root / second).read_bytes()
 
 
 HEADER = "code,name,road,lat,lon,agency,kind,url,direction\n"

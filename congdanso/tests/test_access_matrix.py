@@ -198,6 +198,8 @@ RULES: dict[str, tuple[str, ...]] = {
     "camera/": PUBLIC,
     "bang-dieu-khien/camera/": LEADERS,
     "camera/<slug:code>/anh.jpg": PUBLIC,
+    # Any signed-in person may report a broken camera; it needs an account, like any report.
+    "camera/<slug:code>/bao-hong/": RESIDENT_PAGES,
     "api/cameras": PUBLIC,
 }
 

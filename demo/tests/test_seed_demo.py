@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Membership, Role, User
+from cameras.models import Camera
 from reports.models import Media, Report
 from reports.proof import check_answer
 from reports.workflow import Status
@@ -52,6 +53,12 @@ def test_seed_demo_creates_staff_for_every_agency(media_root):
     leader = Membership.objects.get(user__username="totruong.00070-TDP01")
     assert leader.role == Role.GROUP_LEADER and leader.unit.code == "00070-TDP01"
     assert "Sample residential groups: 10 created" in output
+    # The sample cameras, placed in their wards and owned by the departments named in the file.
+    assert "Sample cameras: 8 created" in output
+    cameras = {c.code: c for c in Camera.objects.select_related("ward", "agency")}
+    assert len(cameras) == 8
+    assert cameras["MAU-HK-01"].ward.code == "00070"
+    assert cameras["MAU-BD-01"].agency.code == "cong-an"
 
 
 def test_seed_demo_reports_cover_the_lifecycle_through_the_services(media_root):
@@ -81,6 +88,7 @@ def test_seed_demo_twice_does_not_duplicate_and_reset_seeds_again(media_root):
 
     output = seed()
     assert "Already seeded" in output
+    assert "Sample cameras: 0 created, 0 updated, 8 unchanged" in output
     assert Report.objects.count() == 60
 
     seed(reset=True)

@@ -26,6 +26,7 @@ from django.db.models import Count, ProtectedError
 from tqdm import tqdm
 
 from accounts.models import Membership, Role, User
+from cameras.services import cameras_load
 from demo.seed import people, photos, texts
 from demo.seed.plan import COORDINATION_CODE, DEMO_KEY_PREFIX, Plan, Planner
 from reports import clock
@@ -59,6 +60,10 @@ HELPER_WARD_AGENCY = "ubnd-00070"
 # SAMPLE residential groups of two demo wards (demo/data/make_sample_groups.py), and the
 # group whose leader gets a demo account.
 SAMPLE_GROUPS = Path(__file__).resolve().parents[2] / "data" / "residential_groups.sample.csv"
+SAMPLE_CAMERAS = Path(__file__).resolve().parents[2] / "data" / "cameras.sample.csv"
+# The sample cameras' invented host (the .invalid domain never resolves): accepted by the
+# loader for the demo only, so the prober shows those cameras offline.
+SAMPLE_CAMERA_HOSTS = frozenset({"camera-mau.invalid"})
 DEMO_GROUP = "00070-TDP01"
 # Public on purpose: a demo database is for showing, never for real data.
 DEFAULT_PASSWORD = "demo-congdanso"  # noqa: S105
@@ -136,6 +141,14 @@ class Command(BaseCommand):
         self._say(
             "Sample residential groups: {created} created, {updated} updated, "
             "{unchanged} unchanged.".format(**counts)
+        )
+        counts = cameras_load(
+            SAMPLE_CAMERAS.read_text(encoding="utf-8"), sample_hosts=SAMPLE_CAMERA_HOSTS
+        )
+        self._say(
+            "Sample cameras: {created} created, {updated} updated, {unchanged} unchanged.".format(
+                **counts
+            )
         )
 
         demo_reports = Report.objects.filter(idempotency_key__startswith=DEMO_KEY_PREFIX)
