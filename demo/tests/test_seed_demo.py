@@ -130,3 +130,32 @@ def test_seed_demo_prints_a_working_set_up_code_for_each_demo_staff_account(medi
     )
     assert page.status_code == 302
     assert 'id="otp-secret"' in client.get(page["Location"]).content.decode()
+
+
+def test_seed_demo_fills_the_city_services_through_their_own_paths(media_root, client):
+    from dossiers.models import Dossier
+    from news.models import Article, ArticleStatus
+    from procedures.models import Procedure
+
+    output = seed()
+    resident = User.objects.get(username="nguoidan.001")
+    digits = resident.phone[-4:]
+    assert f"code MAU-HS-0001, last four digits {digits}" in output
+    assert Procedure.objects.filter(code__startswith="MAU-").count() >= 30
+    assert Dossier.objects.filter(code__startswith="MAU-HS-").count() == 4
+    # Each demo article was approved by someone other than its author, and is published.
+    articles = list(Article.objects.prefetch_related("events"))
+    assert len(articles) == 3
+    for article in articles:
+        assert article.status == ArticleStatus.PUBLISHED
+        approver = next(e.actor_id for e in article.events.all() if e.action == "approve")
+        assert approver != article.author_id
+    # What a newcomer tries: the news list, the directory, a dossier by code and digits.
+    assert "Lịch thu gom rác cồng kềnh" in client.get("/tin-tuc/").content.decode()
+    assert "Đăng ký khai sinh" in client.get("/thu-tuc/?q=khai sinh").content.decode()
+    found = client.get(f"/api/dossiers/MAU-HS-0002?phone_last4={digits}").json()
+    assert found["late"] is True
+    # A second run with --reset keeps one copy of each.
+    seed(reset=True)
+    assert Article.objects.count() == 3
+    assert Dossier.objects.filter(code__startswith="MAU-HS-").count() == 4

@@ -57,8 +57,8 @@ def sync(tmp_path, *records, raw: str | None = None) -> str:
 
 
 def test_sync_is_idempotent_and_a_newer_step_updates(tmp_path):
-    assert sync(tmp_path, record()) == "1 created, 0 updated, 0 unchanged.\n"
-    assert sync(tmp_path, record()) == "0 created, 0 updated, 1 unchanged.\n"
+    assert sync(tmp_path, record()) == "1 mới, 0 cập nhật, 0 không đổi.\n"
+    assert sync(tmp_path, record()) == "0 mới, 0 cập nhật, 1 không đổi.\n"
     assert DossierStep.objects.count() == 2
     newer = record(status="completed")
     newer["steps"].append(
@@ -69,12 +69,12 @@ def test_sync_is_idempotent_and_a_newer_step_updates(tmp_path):
             "note": "",
         }
     )
-    assert sync(tmp_path, newer) == "0 created, 1 updated, 0 unchanged.\n"
+    assert sync(tmp_path, newer) == "0 mới, 1 cập nhật, 0 không đổi.\n"
     dossier = Dossier.objects.get()
     assert (dossier.status, dossier.current_unit) == ("completed", "Lãnh đạo UBND phường")
     assert dossier.finished_at is not None and not dossier.is_late(dossier.finished_at)
     # An older export (its newest step is older) adds nothing and rolls nothing back.
-    assert sync(tmp_path, record()) == "0 created, 0 updated, 1 unchanged.\n"
+    assert sync(tmp_path, record()) == "0 mới, 0 cập nhật, 1 không đổi.\n"
     assert Dossier.objects.get().status == "completed"
 
 
@@ -96,6 +96,48 @@ def test_a_malformed_record_is_named_and_nothing_is_applied(tmp_path):
     with pytest.raises(CommandError, match="dòng 1"):
         sync(tmp_path, raw='{"dossiers": [')
     assert Dossier.objects.count() == 0
+
+
+def test_sync_from_a_url_reads_the_export_and_a_failed_fetch_applies_nothing():
+    """A real local HTTP server stands for the procedure system's export address."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    body = json.dumps({"dossiers": [record()]}).encode()
+
+    class Export(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if self.path == "/export.json":
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            else:
+                self.send_error(503)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Export)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        out = StringIO()
+        call_command("sync_dossiers", "--from", f"{base}/export.json", stdout=out)
+        assert out.getvalue() == "1 mới, 0 cập nhật, 0 không đổi.\n"
+        with pytest.raises(CommandError, match=r"HTTP 503.*không áp dụng gì"):
+            call_command("sync_dossiers", "--from", f"{base}/down.json")
+    finally:
+        server.shutdown()
+        server.server_close()
+    with pytest.raises(CommandError, match="Không tải được"):
+        call_command("sync_dossiers", "--from", f"{base}/export.json")  # nobody listening now
+    with pytest.raises(CommandError, match="Không đọc được"):
+        call_command("sync_dossiers", "--from", "/khong/co/tep.json")
+    with pytest.raises(CommandError, match="chỉ nhận đường dẫn tệp"):
+        call_command("sync_dossiers", "--from", "ftp://example.org/x.json")
+    assert Dossier.objects.count() == 1
 
 
 def test_an_unknown_agency_is_refused_clearly(tmp_path):

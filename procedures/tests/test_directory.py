@@ -29,9 +29,9 @@ def test_sample_file_loads_and_a_second_run_changes_nothing():
     first = load(SAMPLE)
     count = Procedure.objects.count()
     assert count >= 30 and Procedure.objects.filter(is_sample=False).count() == 0
-    assert f"{count} created" in first
+    assert f"{count} mới" in first
     stamps = list(Procedure.objects.order_by("code").values_list("updated_at", flat=True))
-    assert load(SAMPLE) == f"0 created, 0 updated, {count} unchanged.\n"
+    assert load(SAMPLE) == f"0 mới, 0 cập nhật, {count} không đổi.\n"
     assert list(Procedure.objects.order_by("code").values_list("updated_at", flat=True)) == stamps
 
 

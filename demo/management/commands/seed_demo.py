@@ -27,6 +27,7 @@ from tqdm import tqdm
 
 from accounts.models import Membership, Role, User
 from cameras.services import cameras_load
+from demo.city_services import seed_city_services
 from demo.seed import people, photos, texts
 from demo.seed.plan import COORDINATION_CODE, DEMO_KEY_PREFIX, Plan, Planner
 from reports import clock
@@ -172,7 +173,20 @@ class Command(BaseCommand):
         self.tz = self.planner.tz
         plans = self.planner.plan(n_reports)
         self._run(plans, progress=not options["no_progress"] and self.verbose)
+        city = seed_city_services(
+            now=self.now, resident=User.objects.filter(username="nguoidan.001").first()
+        )
+        self._say(
+            f"Sample procedures: {city.procedures}. Sample dossiers: {city.dossiers}. "
+            f"Demo news published: {city.articles}."
+        )
         self._summary(timer.monotonic() - started)
+        if city.dossier_code:
+            self._say(
+                f"Look a dossier up at /tra-cuu-ho-so/: code {city.dossier_code}, last four "
+                f"digits {city.phone_last4} (nguoidan.001's phone; signed in as nguoidan.001, "
+                "/ho-so-cua-toi/ lists them)."
+            )
 
     def _say(self, text: str = "") -> None:
         if self.verbose:

@@ -16,6 +16,7 @@ kept.
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from procedures.services import LoadError, procedures_load
 
@@ -30,7 +31,10 @@ class Command(BaseCommand):
         try:
             result = procedures_load(path=file)
         except LoadError as exc:
-            raise CommandError(f"Nothing was loaded from {file}:\n{exc}") from None
+            raise CommandError(
+                _("Nothing was loaded from %(file)s:") % {"file": file} + f"\n{exc}"
+            ) from None
         self.stdout.write(
-            f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged."
+            _("%(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+            % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
         )
