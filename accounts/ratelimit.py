@@ -179,6 +179,12 @@ def check_all(*checks: tuple[str, str | int | None]) -> Limited | None:
     return max(results, key=lambda r: r.retry_after, default=None)
 
 
+def submission_limited(request: HttpRequest, user_id: int) -> Limited | None:
+    """Count one report sent by `user_id` from this request's address: the same limits for
+    every page and API that sends a report."""
+    return check_all(("report-submit:user", user_id), ("report-submit:ip", client_ip(request)))
+
+
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address: behind TRUSTED_PROXY_COUNT proxies (nginx appends the address it
     saw to X-Forwarded-For), the entry that many hops from the right — the left part is

@@ -384,10 +384,7 @@ def submit(
     form: Form[SubmitIn],
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ):
-    limited = ratelimit.check_all(
-        ("report-submit:user", _signed_in(request).pk),
-        ("report-submit:ip", ratelimit.client_ip(request)),
-    )
+    limited = ratelimit.submission_limited(request, _signed_in(request).pk)
     if limited is not None:
         return ratelimit.json_response(limited)
     # Our own pages send with the session (the website/app channel); another client with a

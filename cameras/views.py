@@ -42,10 +42,7 @@ def camera_report_page(request, code: str):
     if request.method == "POST":
         note = request.POST.get("note", "")
         # The same limits as any report: this is one more way into the one submit path.
-        limited = ratelimit.check_all(
-            ("report-submit:user", request.user.pk),
-            ("report-submit:ip", ratelimit.client_ip(request)),
-        )
+        limited = ratelimit.submission_limited(request, request.user.pk)
         if limited is not None:
             error = ratelimit.message(limited)
         else:

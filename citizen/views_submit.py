@@ -111,10 +111,7 @@ def submit(request):
     values: dict[str, str] = {}
     files_dropped = False
     if request.method == "POST":
-        limited = ratelimit.check_all(
-            ("report-submit:user", request.user.pk),
-            ("report-submit:ip", ratelimit.client_ip(request)),
-        )
+        limited = ratelimit.submission_limited(request, request.user.pk)
         if limited is not None:
             error = ratelimit.message(limited)
         else:

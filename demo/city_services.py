@@ -42,62 +42,61 @@ def _dossiers(now: datetime, phone: str, agency_code: str) -> list[dict]:
     def step(days: float, status: str, unit: str, note: str = "") -> dict:
         return {"at": at(days), "status": status, "unit": unit, "note": note}
 
+    def dossier(n: int, procedure: str, received: float, due: float, status: str, steps):
+        return {
+            "code": f"{DOSSIER_PREFIX}{n:04d}",
+            "procedure_code": procedure,
+            "agency_code": agency_code,
+            "applicant_phone": phone,
+            "received_at": at(received),
+            "due_at": at(due),
+            "status": status,
+            "steps": steps,
+        }
+
     one_stop = "Bộ phận tiếp nhận và trả kết quả"
+    civil = "Công chức tư pháp - hộ tịch"
     return [
-        {
-            "code": f"{DOSSIER_PREFIX}0001",
-            "procedure_code": "MAU-HT-001",
-            "agency_code": agency_code,
-            "applicant_phone": phone,
-            "received_at": at(-1),
-            "due_at": at(2),
-            "status": "in_progress",
-            "steps": [
-                step(-1, "received", one_stop),
-                step(-0.5, "in_progress", "Công chức tư pháp - hộ tịch", "Đang thẩm định"),
-            ],
-        },
-        {
-            "code": f"{DOSSIER_PREFIX}0002",
-            "procedure_code": "MAU-HT-002",
-            "agency_code": agency_code,
-            "applicant_phone": phone,
-            "received_at": at(-9),
-            "due_at": at(-2),
-            "status": "in_progress",
-            "steps": [
-                step(-9, "received", one_stop),
-                step(-8, "in_progress", "Công chức địa chính"),
-            ],
-        },
-        {
-            "code": f"{DOSSIER_PREFIX}0003",
-            "procedure_code": "MAU-HT-001",
-            "agency_code": agency_code,
-            "applicant_phone": phone,
-            "received_at": at(-20),
-            "due_at": at(-17),
-            "status": "returned",
-            "steps": [
+        dossier(
+            1,
+            "MAU-HT-001",
+            -1,
+            2,
+            "in_progress",
+            [step(-1, "received", one_stop), step(-0.5, "in_progress", civil, "Đang thẩm định")],
+        ),
+        dossier(
+            2,
+            "MAU-HT-002",
+            -9,
+            -2,
+            "in_progress",
+            [step(-9, "received", one_stop), step(-8, "in_progress", "Công chức địa chính")],
+        ),
+        dossier(
+            3,
+            "MAU-HT-001",
+            -20,
+            -17,
+            "returned",
+            [
                 step(-20, "received", one_stop),
-                step(-19, "in_progress", "Công chức tư pháp - hộ tịch"),
-                step(-18, "completed", "Công chức tư pháp - hộ tịch", "Đã có kết quả"),
+                step(-19, "in_progress", civil),
+                step(-18, "completed", civil, "Đã có kết quả"),
                 step(-17.5, "returned", one_stop, "Đã trả kết quả cho người nộp"),
             ],
-        },
-        {
-            "code": f"{DOSSIER_PREFIX}0004",
-            "procedure_code": "MAU-HT-002",
-            "agency_code": agency_code,
-            "applicant_phone": phone,
-            "received_at": at(-3),
-            "due_at": at(4),
-            "status": "supplement",
-            "steps": [
+        ),
+        dossier(
+            4,
+            "MAU-HT-002",
+            -3,
+            4,
+            "supplement",
+            [
                 step(-3, "received", one_stop),
                 step(-2, "supplement", one_stop, "Cần bổ sung bản sao giấy tờ tùy thân"),
             ],
-        },
+        ),
     ]
 
 
