@@ -216,3 +216,43 @@ def sign_in(page: Page, base: str, username: str, next_path: str = "/") -> None:
     page.wait_for_url(lambda url: urlparse(url).path != "/dang-nhap/")
     pass_second_factor(page, username)
     page.get_by_role("button", name="Đăng xuất").wait_for()
+
+
+@contextlib.contextmanager
+def orm_in_page() -> Iterator[None]:
+    """ORM calls while a page is open. Playwright's sync API runs an event loop in this
+    thread, which Django takes for async code; the calls are still synchronous, on the test's
+    own connection."""
+    old = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = old
+
+
+def deadline_soon(page: Page, report_pk: int, ready) -> object:
+    """Set a report's deadline a few page loads ahead, as timed on this machine (at least 4 s),
+    then reload the page (`ready()` waits for it): a busy machine gets the margin it needs for
+    the page to show the deadline still ahead. Written past the services: no event, no sweep.
+    Returns the deadline."""
+    import time
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reports.models import Report
+
+    started = time.monotonic()
+    page.reload()
+    ready()
+    load_s = time.monotonic() - started
+    due = timezone.now() + timedelta(seconds=max(4.0, 3 * load_s + 1))
+    with orm_in_page():
+        Report.objects.filter(pk=report_pk).update(due_at=due)
+    page.reload()
+    ready()
+    return due

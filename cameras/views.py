@@ -66,7 +66,10 @@ def camera_report_page(request, code: str):
                 messages.success(
                     request, text % {"owner": camera.agency.name, "code": report.tracking_code}
                 )
-                return redirect("citizen:report_detail", report.tracking_code)
+                if created or report.is_public or report.reporter_id == request.user.pk:
+                    return redirect("citizen:report_detail", report.tracking_code)
+                # Another resident's private report: its page is theirs; the notices are not.
+                return redirect("cameras:list")
     return render(
         request,
         "cameras/report.html",

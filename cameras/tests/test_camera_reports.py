@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cameras.models import Camera, CameraReport, Health
-from conftest import HOAN_KIEM_LAKE, photo_file
+from conftest import HOAN_KIEM_LAKE, make_user, photo_file
 from reports import clock
 from reports.models import Media, Report, ReportEvent
 from units.models import AdministrativeUnit, Agency
@@ -85,6 +85,12 @@ def test_a_second_resident_follows_the_open_report(client, alice, bob, dead_came
     assert response.status_code == 302
     assert Report.objects.count() == 1
     assert set(first.followers.values_list("user__username", flat=True)) == {"alice", "bob"}
+    # A private report is followed too, but its page stays its reporter's.
+    Report.objects.filter(pk=first.pk).update(is_public=False)
+    client.force_login(make_user("carol"))
+    followed = client.post(URL, {"note": ""})
+    assert followed["Location"] == "/camera/" and Report.objects.count() == 1
+    assert first.followers.filter(user__username="carol").exists()
     # Once that report is closed a new one may be sent.
     Report.objects.filter(pk=first.pk).update(status="closed")
     client.post(URL, {"note": "Lại hỏng"})
