@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Role, User
 from congdanso.records import csv_rows, update_changed
 from reports import clock
+from reports.services import clock_local
 from units.lookup import OutsideCity, locate
 from units.models import Agency
 
@@ -230,12 +231,6 @@ def _notify_if_bad_too_long(camera: Camera, now: datetime) -> None:
         )
     camera.notified_for = camera.health_since
     camera.save(update_fields=["notified_for"])
-
-
-def clock_local(moment: datetime) -> datetime:
-    from django.utils import timezone
-
-    return timezone.localtime(moment)
 
 
 def cameras_probe(*, now: datetime | None = None, concurrency: int | None = None) -> dict[str, int]:
